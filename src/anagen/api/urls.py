@@ -1,0 +1,68 @@
+"""The JSON API at /api/v1/ for clinics' own tools. Same services, permissions and audit as the
+web pages; another clinic's patient is a 404."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+
+from anagen.api.auth import SessionAuth, TokenAuth
+from anagen.api.patients import router as patients_router
+from anagen.api.permissions import requires
+from anagen.api.schemas import CodeOut, MeOut
+from anagen.clinics.roles import ROLE_PERMS, Perm
+from anagen.core import codes
+
+api = NinjaAPI(
+    title="Anagen API",
+    version="1",
+    description="Patients and their medical history. Authenticate with `Authorization: Bearer "
+    "<token>` (create one under Account) or a signed-in browser session.",
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    detail = [
+        {"loc": ["body", field], "msg": message, "type": "value_error"}
+        for field, messages in fields.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or "Not allowed"}, status=403)
+
+
+general = Router(tags=["general"])
+
+
+@general.get("/me", response=MeOut)
+@requires(Perm.PATIENT_VIEW)
+def me(request: HttpRequest) -> Any:
+    membership = request.membership  # type: ignore[attr-defined]
+    return {
+        "email": membership.user.email,
+        "full_name": membership.user.full_name,
+        "clinic": membership.clinic.name,
+        "role": membership.role,
+        "permissions": sorted(ROLE_PERMS[membership.role]),
+    }
+
+
+@general.get("/codes/{system}", response=list[CodeOut])
+@requires(Perm.PATIENT_VIEW)
+def code_search(request: HttpRequest, system: str, q: str = "") -> Any:
+    if system not in ("icd10", "atc"):
+        raise ValidationError({"system": "Use icd10 or atc."})
+    return [{"code": c.code, "title": c.title} for c in codes.load(system).search(q, limit=50)]
+
+
+api.add_router("/", general)
+api.add_router("/patients", patients_router)

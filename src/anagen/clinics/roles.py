@@ -1,0 +1,48 @@
+"""Staff roles and what each may do.
+
+One table, read by every view and API endpoint through ``require``. A permission not listed for a
+role is denied.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Clinic admin"
+    CLINICIAN = "clinician", "Clinician"
+    PRACTITIONER = "practitioner", "Practitioner"
+    RECEPTION = "reception", "Reception"
+
+
+class Perm(models.TextChoices):
+    PATIENT_VIEW = "patient.view", "See patients' names and contact details"
+    PATIENT_EDIT = "patient.edit", "Register patients and edit their contact details"
+    PATIENT_ARCHIVE = "patient.archive", "Archive patients"
+    CLINICAL_VIEW = "clinical.view", "See medical history"
+    CLINICAL_EDIT = "clinical.edit", "Record medical history"
+    STAFF_MANAGE = "staff.manage", "Manage staff and security settings"
+    AUDIT_VIEW = "audit.view", "Review and export the audit trail"
+
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.PATIENT_ARCHIVE, Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}
+    ),
+    Role.CLINICIAN: frozenset(
+        {
+            Perm.PATIENT_VIEW,
+            Perm.PATIENT_EDIT,
+            Perm.PATIENT_ARCHIVE,
+            Perm.CLINICAL_VIEW,
+            Perm.CLINICAL_EDIT,
+        }
+    ),
+    Role.PRACTITIONER: frozenset(
+        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.CLINICAL_VIEW, Perm.CLINICAL_EDIT}
+    ),
+    Role.RECEPTION: frozenset({Perm.PATIENT_VIEW, Perm.PATIENT_EDIT}),
+}
+
+
+def role_allows(role: str, perm: str) -> bool:
+    return perm in ROLE_PERMS.get(role, frozenset())

@@ -1,0 +1,84 @@
+"""Shared fixtures. Every view and API test file uses the three-user fixture: a clinician and a
+receptionist at clinic A, and a clinician at clinic B who must never see A's data."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from anagen.accounts.models import User
+from anagen.audit.models import AuditEntry
+from anagen.audit.services import Actor
+from anagen.clinics.models import Clinic, Membership
+from anagen.clinics.roles import Role
+from anagen.patients import services
+from anagen.patients.models import Patient
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(clinic: Clinic, role: str, email: str, name: str = "") -> User:
+    user = User.objects.create_user(email, PASSWORD, full_name=name or email.split("@")[0])
+    Membership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@dataclass
+class ThreeUsers:
+    clinic_a: Clinic
+    clinic_b: Clinic
+    a_clinician: User
+    a_reception: User
+    b_clinician: User
+    a_admin: User
+    a_patient: Patient
+    b_patient: Patient
+
+    def client(self, user: User) -> Client:
+        return client_for(user)
+
+
+def make_patient(clinic: Clinic, actor: User, **overrides: Any) -> Patient:
+    data = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": datetime.date(1985, 12, 10),
+        "sex_at_birth": "female",
+        "email": "ada@example.net",
+        "phone": "+44 7700 900123",
+        "preferred_language": "en",
+    } | overrides
+    return services.patient_create(actor=Actor(user=actor), clinic=clinic, data=data)
+
+
+@pytest.fixture
+def three(db: Any) -> ThreeUsers:
+    clinic_a = Clinic.objects.create(name="Clinic A", slug="clinic-a")
+    clinic_b = Clinic.objects.create(name="Clinic B", slug="clinic-b")
+    a_clinician = make_user(clinic_a, Role.CLINICIAN, "clin.a@example.org", "Dr A")
+    a_reception = make_user(clinic_a, Role.RECEPTION, "recep.a@example.org", "Reception A")
+    b_clinician = make_user(clinic_b, Role.CLINICIAN, "clin.b@example.org", "Dr B")
+    a_admin = make_user(clinic_a, Role.ADMIN, "admin.a@example.org", "Admin A")
+    a_patient = make_patient(clinic_a, a_clinician)
+    services.condition_add(actor=Actor(user=a_clinician), patient=a_patient,
+                           data={"code": "L64.9", "status": "active"})
+    services.medication_add(actor=Actor(user=a_clinician), patient=a_patient,
+                            data={"atc_code": "B01AF01", "dose": "20 mg daily"})
+    services.allergy_add(actor=Actor(user=a_clinician), patient=a_patient,
+                         data={"substance": "Lidocaine", "atc_code": "N01BB02",
+                               "severity": "moderate"})
+    b_patient = make_patient(clinic_b, b_clinician, given_name="Bea", family_name="Bclinic")
+    return ThreeUsers(clinic_a, clinic_b, a_clinician, a_reception, b_clinician, a_admin,
+                      a_patient, b_patient)
+
+
+def audit_count() -> int:
+    return AuditEntry.objects.count()
