@@ -68,16 +68,23 @@ def three(db: Any) -> ThreeUsers:
     b_clinician = make_user(clinic_b, Role.CLINICIAN, "clin.b@example.org", "Dr B")
     a_admin = make_user(clinic_a, Role.ADMIN, "admin.a@example.org", "Admin A")
     a_patient = make_patient(clinic_a, a_clinician)
-    services.condition_add(actor=Actor(user=a_clinician), patient=a_patient,
-                           data={"code": "L64.9", "status": "active"})
-    services.medication_add(actor=Actor(user=a_clinician), patient=a_patient,
-                            data={"atc_code": "B01AF01", "dose": "20 mg daily"})
-    services.allergy_add(actor=Actor(user=a_clinician), patient=a_patient,
-                         data={"substance": "Lidocaine", "atc_code": "N01BB02",
-                               "severity": "moderate"})
+    services.condition_add(
+        actor=Actor(user=a_clinician), patient=a_patient, data={"code": "L64.9", "status": "active"}
+    )
+    services.medication_add(
+        actor=Actor(user=a_clinician),
+        patient=a_patient,
+        data={"atc_code": "B01AF01", "dose": "20 mg daily"},
+    )
+    services.allergy_add(
+        actor=Actor(user=a_clinician),
+        patient=a_patient,
+        data={"substance": "Lidocaine", "atc_code": "N01BB02", "severity": "moderate"},
+    )
     b_patient = make_patient(clinic_b, b_clinician, given_name="Bea", family_name="Bclinic")
-    return ThreeUsers(clinic_a, clinic_b, a_clinician, a_reception, b_clinician, a_admin,
-                      a_patient, b_patient)
+    return ThreeUsers(
+        clinic_a, clinic_b, a_clinician, a_reception, b_clinician, a_admin, a_patient, b_patient
+    )
 
 
 def audit_count() -> int:

@@ -56,7 +56,6 @@ def test_application_code_never_uses_the_unscoped_manager():
     offenders = [
         str(path.relative_to(SRC))
         for path in SRC.rglob("*.py")
-        if "migrations" not in path.parts
-        and re.search(r"\.django_internal\b", path.read_text())
+        if "migrations" not in path.parts and re.search(r"\.django_internal\b", path.read_text())
     ]
     assert offenders == []

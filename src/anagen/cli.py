@@ -111,8 +111,11 @@ def cmd_setup_clinic(args: argparse.Namespace) -> int:
     password = os.environ.get("ANAGEN_ADMIN_PASSWORD") or _ask_password()
     try:
         clinic = clinic_setup(
-            name=args.name, slug=args.slug, admin_email=args.admin_email,
-            admin_name=args.admin_name, admin_password=password,
+            name=args.name,
+            slug=args.slug,
+            admin_email=args.admin_email,
+            admin_name=args.admin_name,
+            admin_password=password,
         )
     except ValidationError as error:
         for field, messages in error.message_dict.items():

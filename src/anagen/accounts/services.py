@@ -38,6 +38,7 @@ def staff_create(
     if role not in Role.values:
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
     user = User.objects.filter(email=email).first()
+    changes = ["role"]
     if user is None:
         if not full_name.strip():
             raise ValidationError({"full_name": "Enter the staff member's name."})
@@ -49,11 +50,11 @@ def staff_create(
         user.set_password(password)
         user.full_clean()
         user.save()
-        _audit(actor, clinic, "user.create", user, ["email", "full_name", "password"])
+        changes += ["user.email", "user.full_name", "user.password"]
     elif Membership.objects.filter(user=user, clinic=clinic).exists():
         raise ValidationError({"email": "This person is already on the staff list."})
     membership = Membership.objects.create(user=user, clinic=clinic, role=role)
-    _audit(actor, clinic, "membership.create", membership, ["role"])
+    _audit(actor, clinic, "membership.create", membership, changes)
     return membership
 
 
@@ -135,8 +136,14 @@ def login_record(*, actor: Actor, succeeded: bool, email: str = "") -> None:
 
 @transaction.atomic
 def logout_record(*, actor: Actor) -> None:
-    audit_record(actor=actor.user, clinic=None, action="logout", object_type="user",
-                 object_id=actor.user.pk, ip_address=actor.ip_address)
+    audit_record(
+        actor=actor.user,
+        clinic=None,
+        action="logout",
+        object_type="user",
+        object_id=actor.user.pk,
+        ip_address=actor.ip_address,
+    )
 
 
 @transaction.atomic

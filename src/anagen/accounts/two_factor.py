@@ -10,7 +10,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 def has_confirmed_device(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def is_verified(user: Any) -> bool:
+    """Whether this session passed the second factor (django-otp's middleware sets it)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
 
 
 def pending_device(user: Any) -> TOTPDevice:

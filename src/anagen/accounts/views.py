@@ -106,7 +106,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_change(
-            actor=actor_of(request), user=request.user, new_password=form.cleaned_data["new_password1"]  # type: ignore[arg-type]
+            actor=actor_of(request),
+            user=request.user,
+            new_password=form.cleaned_data["new_password1"],  # type: ignore[arg-type]
         )
         update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
         messages.success(request, "Your password has been changed.")

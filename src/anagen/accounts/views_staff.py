@@ -30,7 +30,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.staff_create(
-                actor=actor_of(request), clinic=request.clinic, **form.cleaned_data  # type: ignore[attr-defined]
+                actor=actor_of(request),
+                clinic=request.clinic,
+                **form.cleaned_data,  # type: ignore[attr-defined]
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -86,9 +88,7 @@ def _staff_action(request: HttpRequest, membership: Membership, form: RoleForm) 
 @clinic_member(Perm.STAFF_MANAGE)
 def security_settings(request: HttpRequest) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
-    form = SecurityForm(
-        request.POST or None, initial={"two_factor_roles": clinic.two_factor_roles}
-    )
+    form = SecurityForm(request.POST or None, initial={"two_factor_roles": clinic.two_factor_roles})
     if request.method == "POST" and form.is_valid():
         services.clinic_two_factor_roles_set(
             actor=actor_of(request), clinic=clinic, roles=form.cleaned_data["two_factor_roles"]

@@ -45,7 +45,9 @@ def list_patients(request: HttpRequest, q: str = "", archived: bool = False) -> 
 @requires(Perm.PATIENT_EDIT)
 def create_patient(request: HttpRequest, body: PatientIn) -> Any:
     patient = services.patient_create(
-        actor=actor_of(request), clinic=request.clinic, data=body.dict()  # type: ignore[attr-defined]
+        actor=actor_of(request),
+        clinic=request.clinic,
+        data=body.dict(),  # type: ignore[attr-defined]
     )
     return 201, patient_summary(patient)
 

@@ -23,7 +23,9 @@ ACTIONS = [
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.TypedChoiceField(label="Staff member", coerce=int, required=False, empty_value=None)
+    user = forms.TypedChoiceField(
+        label="Staff member", coerce=int, required=False, empty_value=None
+    )
     patient = forms.UUIDField(label="Patient id", required=False)
     action = forms.ChoiceField(choices=ACTIONS, required=False)
     date_from = forms.DateField(

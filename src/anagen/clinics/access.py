@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
 from anagen.clinics.roles import role_allows
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 ACCESS_ATTR = "anagen_access"
 
 
@@ -31,7 +31,7 @@ def signed_in(view: View) -> View:
     """Any signed-in staff member, whatever their clinic (their own account pages)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -45,14 +45,16 @@ def clinic_member(perm: str | None = None) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = getattr(request, "membership", None)
             if membership is None:
                 return render(request, "clinics/no_clinic.html", status=403)
             if perm and not role_allows(membership.role, perm):
-                raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this")
+                raise PermissionDenied(
+                    f"Your role ({membership.get_role_display()}) cannot do this"
+                )
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTR, f"clinic:{perm or 'member'}")

@@ -26,7 +26,13 @@ class Perm(models.TextChoices):
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.PATIENT_ARCHIVE, Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}
+        {
+            Perm.PATIENT_VIEW,
+            Perm.PATIENT_EDIT,
+            Perm.PATIENT_ARCHIVE,
+            Perm.STAFF_MANAGE,
+            Perm.AUDIT_VIEW,
+        }
     ),
     Role.CLINICIAN: frozenset(
         {

@@ -29,12 +29,13 @@ class ClinicScopedQuerySet(models.QuerySet[Any]):
         return clone
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone: Self = super()._clone()  # type: ignore[misc]
         clone._clinic_scoped = self._clinic_scoped
         return clone
 
     def _check_scoped(self) -> None:
-        if not (self._clinic_scoped or "instance" in self._hints):
+        hints: dict[str, Any] = getattr(self, "_hints", {})
+        if not (self._clinic_scoped or "instance" in hints):
             raise UnscopedQueryError(
                 f"query on {self.model.__name__} without for_clinic(): patient data must be "
                 "read through a clinic-scoped selector"

@@ -13,7 +13,7 @@ def memberships_active(user: Any) -> QuerySet[Membership]:
     )
 
 
-def membership_for_request(user: Any, clinic_id: object) -> Membership | None:
+def membership_for_request(user: Any, clinic_id: int | str | None) -> Membership | None:
     memberships = memberships_active(user)
     if clinic_id is not None:
         chosen = memberships.filter(clinic_id=clinic_id).first()

@@ -30,6 +30,12 @@ def clinic_setup(
         user.full_clean()
         user.save()
     Membership.objects.create(user=user, clinic=clinic, role=Role.ADMIN)
-    audit_record(actor="anagen setup-clinic", clinic=clinic, action="clinic.create",
-                 object_type="clinic", object_id=clinic.pk, changes=["name", "slug"])
+    audit_record(
+        actor="anagen setup-clinic",
+        clinic=clinic,
+        action="clinic.create",
+        object_type="clinic",
+        object_id=clinic.pk,
+        changes=["name", "slug"],
+    )
     return clinic

@@ -63,10 +63,14 @@ def verify_chain(
     prev_hash, expected_seq = GENESIS_HASH, 1
     for link in links:
         if link.hash != link_hash(key, link.prev_hash, link.seq, link.payload):
-            return ChainBreak(link.entry_id, link.seq, "altered: its content does not match its hash")
+            return ChainBreak(
+                link.entry_id, link.seq, "altered: its content does not match its hash"
+            )
         if link.seq < expected_seq:
             return ChainBreak(
-                link.entry_id, link.seq, f"out of order: found where position {expected_seq} belongs"
+                link.entry_id,
+                link.seq,
+                f"out of order: found where position {expected_seq} belongs",
             )
         if link.seq > expected_seq:
             return ChainBreak(

@@ -45,7 +45,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=250, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-HISTORY_FORMS: dict[str, type[forms.ModelForm]] = {  # type: ignore[type-arg]
+HISTORY_FORMS: dict[str, type[forms.ModelForm]] = {
     "condition": ConditionForm,
     "medication": MedicationForm,
     "allergy": AllergyForm,

@@ -40,9 +40,7 @@ class Patient(models.Model):
     number = models.CharField(max_length=20, editable=False)
     given_name = models.CharField("given name", max_length=100)
     family_name = models.CharField("family name", max_length=100)
-    date_of_birth = models.DateField(
-        "date of birth", validators=[validators.validate_birth_date]
-    )
+    date_of_birth = models.DateField("date of birth", validators=[validators.validate_birth_date])
     sex_at_birth = models.CharField("sex at birth", max_length=10, choices=Sex.choices)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
@@ -136,6 +134,9 @@ class Condition(HistoryItem):
     class Meta:
         ordering = ["status", "code"]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
 
 class Medication(HistoryItem):
     """A medicine the patient takes or took, coded in WHO ATC."""
@@ -148,6 +149,9 @@ class Medication(HistoryItem):
         "started on", null=True, blank=True, validators=[validators.validate_not_future]
     )
     stopped_on = models.DateField("stopped on", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.atc_code})"
 
     class Meta:
         ordering = ["stopped_on", "name"]
@@ -188,3 +192,6 @@ class Allergy(HistoryItem):
     class Meta:
         ordering = ["substance"]
         verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance

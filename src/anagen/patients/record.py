@@ -33,18 +33,37 @@ def patient_summary(patient: Patient) -> dict[str, Any]:
 def patient_history(patient: Patient) -> dict[str, list[dict[str, Any]]]:
     return {
         "conditions": [
-            {"id": c.pk, "code": c.code, "title": c.title, "status": c.status,
-             "onset_date": _iso(c.onset_date), "note": c.note}
+            {
+                "id": c.pk,
+                "code": c.code,
+                "title": c.title,
+                "status": c.status,
+                "onset_date": _iso(c.onset_date),
+                "note": c.note,
+            }
             for c in conditions_current(patient)
         ],
         "medications": [
-            {"id": m.pk, "atc_code": m.atc_code, "name": m.name, "dose": m.dose,
-             "started_on": _iso(m.started_on), "stopped_on": _iso(m.stopped_on), "note": m.note}
+            {
+                "id": m.pk,
+                "atc_code": m.atc_code,
+                "name": m.name,
+                "dose": m.dose,
+                "started_on": _iso(m.started_on),
+                "stopped_on": _iso(m.stopped_on),
+                "note": m.note,
+            }
             for m in medications_current(patient)
         ],
         "allergies": [
-            {"id": a.pk, "substance": a.substance, "atc_code": a.atc_code,
-             "reaction": a.reaction, "severity": a.severity, "note": a.note}
+            {
+                "id": a.pk,
+                "substance": a.substance,
+                "atc_code": a.atc_code,
+                "reaction": a.reaction,
+                "severity": a.severity,
+                "note": a.note,
+            }
             for a in allergies_current(patient)
         ],
     }

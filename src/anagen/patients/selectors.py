@@ -30,7 +30,8 @@ def patient_list(
 def patient_get(*, clinic: Any, patient_id: object) -> Patient:
     """The clinic's patient, archived or not; Http404 for anyone else's or a malformed id."""
     try:
-        return Patient.objects.for_clinic(clinic).get(pk=patient_id)
+        patient: Patient = Patient.objects.for_clinic(clinic).get(pk=patient_id)
+        return patient
     except (Patient.DoesNotExist, ValidationError, ValueError, TypeError):
         # A malformed UUID raises ValidationError: to the caller it is simply not there.
         raise Http404("No such patient") from None

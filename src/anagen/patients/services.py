@@ -30,9 +30,7 @@ def _audit(actor: Actor, patient: Patient, action: str, obj: Any, changes: Any =
 def _next_number(clinic: Clinic) -> str:
     # Called with the clinic row locked, so two registrations cannot take the same number.
     prefix = clinic.slug[:3].upper()
-    last = (
-        Patient.objects.for_clinic(clinic).aggregate(n=Max("number"))["n"] or f"{prefix}-000000"
-    )
+    last = Patient.objects.for_clinic(clinic).aggregate(n=Max("number"))["n"] or f"{prefix}-000000"
     return f"{prefix}-{int(last.rsplit('-', 1)[1]) + 1:06d}"
 
 
@@ -43,15 +41,15 @@ def patient_create(*, actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Pat
     patient.number = _next_number(clinic)
     patient.full_clean()
     patient.save(force_insert=True)
-    _audit(actor, patient, "patient.create", patient, [f for f in data if data[f] not in ("", None)])
+    _audit(
+        actor, patient, "patient.create", patient, [f for f in data if data[f] not in ("", None)]
+    )
     return patient
 
 
 @transaction.atomic
 def patient_update(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> Patient:
-    changed = [
-        f for f in Patient.EDITABLE_FIELDS if f in data and getattr(patient, f) != data[f]
-    ]
+    changed = [f for f in Patient.EDITABLE_FIELDS if f in data and getattr(patient, f) != data[f]]
     for field in changed:
         setattr(patient, field, data[field])
     patient.full_clean()

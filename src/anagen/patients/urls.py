@@ -11,5 +11,7 @@ urlpatterns = [
     path("<uuid:patient_id>/restore/", views.patient_restore_view, name="patient_restore"),
     path("<uuid:patient_id>/export.json", views.patient_export, name="patient_export"),
     path("<uuid:patient_id>/<str:kind>/add/", views.history_add, name="history_add"),
-    path("<uuid:patient_id>/<str:kind>/<int:item_id>/void/", views.history_void, name="history_void"),
+    path(
+        "<uuid:patient_id>/<str:kind>/<int:item_id>/void/", views.history_void, name="history_void"
+    ),
 ]

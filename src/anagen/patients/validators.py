@@ -14,7 +14,9 @@ def _known_code(system: str, raw: str, label: str) -> None:
     except ValueError as error:
         raise ValidationError(str(error)) from None
     if codes.load(system).get(code) is None:
-        raise ValidationError(f"{code} is not in the bundled {label} list; pick one from the search")
+        raise ValidationError(
+            f"{code} is not in the bundled {label} list; pick one from the search"
+        )
 
 
 def validate_icd10(raw: str) -> None:

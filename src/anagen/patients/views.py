@@ -29,7 +29,12 @@ def patient_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     archived = request.GET.get("archived") == "1"
     patients = patient_list(clinic=_clinic(request), query=query, include_archived=archived)
-    context = {"patients": patients[:100], "total": patients.count(), "q": query, "archived": archived}
+    context = {
+        "patients": patients[:100],
+        "total": patients.count(),
+        "q": query,
+        "archived": archived,
+    }
     template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, context)
 
@@ -72,7 +77,9 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(actor=actor_of(request), patient=patient, data=form.cleaned_data)
+            services.patient_update(
+                actor=actor_of(request), patient=patient, data=form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -133,7 +140,9 @@ def history_add(request: HttpRequest, patient_id: str, kind: str) -> HttpRespons
             messages.success(request, f"{kind.capitalize()} added.")
             return redirect(f"/patients/{patient.pk}/#{kind}s")
     context = {"form": form, "patient": patient, "kind": kind}
-    return render(request, "patients/history_form.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "patients/history_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @clinic_member(Perm.CLINICAL_EDIT)

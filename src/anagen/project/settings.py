@@ -23,7 +23,12 @@ DATA_DIR = env_path("ANAGEN_DATA_DIR", Path.cwd() / "data")
 def _require_production_settings() -> None:
     missing = [
         name
-        for name in ("ANAGEN_SECRET_KEY", "ANAGEN_AUDIT_KEY", "ANAGEN_ALLOWED_HOSTS", "DATABASE_URL")
+        for name in (
+            "ANAGEN_SECRET_KEY",
+            "ANAGEN_AUDIT_KEY",
+            "ANAGEN_ALLOWED_HOSTS",
+            "DATABASE_URL",
+        )
         if not env_str(name)
     ]
     if missing:
@@ -34,6 +39,8 @@ def _require_production_settings() -> None:
         raise ImproperlyConfigured("ANAGEN_SECRET_KEY must be at least 50 characters long")
     if len(env_str("ANAGEN_AUDIT_KEY")) < 32:
         raise ImproperlyConfigured("ANAGEN_AUDIT_KEY must be at least 32 characters long")
+    if env_bool("ANAGEN_DEBUG", default=False):
+        raise ImproperlyConfigured("ANAGEN_DEBUG must be off in production")
 
 
 def _local_key(filename: str) -> str:
@@ -59,7 +66,7 @@ else:
 DEBUG = env_bool("ANAGEN_DEBUG", default=False)
 
 _default_db = f"sqlite:///{DATA_DIR / 'anagen.sqlite3'}"
-DATABASES: dict[str, dict[str, Any]] = {
+DATABASES: dict[str, Any] = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or _default_db, conn_max_age=env_int("ANAGEN_DB_CONN_MAX_AGE", 0)
     )
@@ -172,7 +179,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Production serves collected files (anagen serve runs collectstatic); development serves them
+# straight from the apps through whitenoise's finders.
+STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

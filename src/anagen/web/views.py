@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from anagen.clinics.access import clinic_member, signed_in
 from anagen.clinics.middleware import SESSION_CLINIC_KEY
@@ -54,7 +54,9 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "Your role does not allow this."
-    return render(request, "web/error.html", {"title": "Not allowed", "message": message}, status=403)
+    return render(
+        request, "web/error.html", {"title": "Not allowed", "message": message}, status=403
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
