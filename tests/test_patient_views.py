@@ -238,6 +238,7 @@ def test_adding_a_condition_normalises_the_code_and_keeps_the_who_title(three):
         ("condition", {"code": "banana", "status": "active"}, "code"),
         ("condition", {"code": "", "status": "active"}, "code"),
         ("medication", {"atc_code": "Z99ZZ99"}, "atc_code"),
+        ("medication", {"atc_code": "C07"}, "name"),
         (
             "medication",
             {"atc_code": "G04CB01", "started_on": "2025-05-01", "stopped_on": "2025-01-01"},
@@ -308,3 +309,13 @@ def test_search_returns_the_rows_partial_to_htmx(three):
     )
     body = response.content.decode()
     assert "<html" not in body and "0 patients" in body
+
+
+def test_the_chart_shows_the_age_in_whole_years(three):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    born = three.a_patient.date_of_birth
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    body = three.client(three.a_reception).get(f"/patients/{three.a_patient.pk}/").content.decode()
+    assert f"({years} y)" in body

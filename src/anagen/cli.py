@@ -96,7 +96,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     report = audit_verify()
     if report.broken is None:
-        print(f"audit chain intact: {report.entries} entries")
+        print(f"audit chain intact: {report.entries} entr{'y' if report.entries == 1 else 'ies'}")
         return 0
     print(f"audit chain BROKEN at {report.broken.describe()}")
     return 1

@@ -46,7 +46,8 @@ class DemoPatient:
     sex: str
     language: str = "en"
     conditions: tuple[tuple[str, str, str], ...] = ()  # (ICD-10, status, onset)
-    medications: tuple[tuple[str, str, str], ...] = ()  # (ATC, dose, started)
+    # (ATC, dose, started[, name when the ATC code is a group rather than one substance])
+    medications: tuple[tuple[str, ...], ...] = ()
     allergies: tuple[tuple[str, str, str, str], ...] = ()  # (substance, ATC, reaction, severity)
 
 
@@ -132,7 +133,7 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             "1968-04-03",
             "female",
             conditions=(("L64.9", "active", "2020-01-01"), ("I10", "active", "2016-01-01")),
-            medications=(("C09", "lisinopril 10 mg daily", "2016-03-01"),),
+            medications=(("C09", "10 mg daily", "2016-03-01", "lisinopril"),),
         ),
         P(
             "Hiroshi",
@@ -166,7 +167,7 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             "female",
             language="ar",
             conditions=(("L65.0", "resolved", "2024-02-01"), ("D50", "active", "2026-03-01")),
-            medications=(("B03A", "ferrous sulfate 200 mg daily", "2026-03-15"),),
+            medications=(("B03AA07", "200 mg daily", "2026-03-15"),),
         ),
         P(
             "William",
@@ -176,7 +177,7 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             conditions=(AGA, ("I25", "active", "2021-05-01")),
             medications=(
                 ("B01AC06", "75 mg daily", "2021-05-10"),
-                ("C07", "bisoprolol 2.5 mg daily", "2021-05-10"),
+                ("C07AB07", "2.5 mg daily", "2021-05-10"),
             ),
         ),
         P("Mia", "Schneider", "1997-09-22", "female", language="de", conditions=(AGA,)),
@@ -238,7 +239,9 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             "1982-12-29",
             "male",
             conditions=(AGA, ("E10", "active", "1999-01-01")),
-            medications=(("A10A", "basal-bolus insulin", "1999-02-01"),),
+            medications=(
+                ("A10A", "basal-bolus", "1999-02-01", "insulin glargine and insulin aspart"),
+            ),
         ),
         P(
             "Lily",
@@ -253,7 +256,7 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             "1970-01-04",
             "male",
             conditions=(AGA, ("I50", "active", "2023-09-01")),
-            medications=(("C07", "carvedilol 6.25 mg twice daily", "2023-09-10"),),
+            medications=(("C07", "6.25 mg twice daily", "2023-09-10", "carvedilol"),),
         ),
         P(
             "Freya",
@@ -318,7 +321,7 @@ PATIENTS: dict[str, tuple[DemoPatient, ...]] = {
             "female",
             language="en",
             conditions=(("L65.0", "active", "2026-04-01"),),
-            medications=(("H02AB06", "prednisolone 10 mg daily", "2026-09-01"),),
+            medications=(("H02AB06", "10 mg daily", "2026-09-01"),),
         ),
         P("Kwame", "Mensah", "1989-11-08", "male", conditions=(("L66.2", "active", "2024-06-01"),)),
         P(
@@ -372,11 +375,16 @@ def _patient(actor: Actor, clinic: Clinic, spec: DemoPatient) -> None:
             patient=patient,
             data={"code": code, "status": status, "onset_date": _date(onset)},
         )
-    for atc, dose, started in spec.medications:
+    for atc, dose, started, *name in spec.medications:
         services.medication_add(
             actor=actor,
             patient=patient,
-            data={"atc_code": atc, "dose": dose, "started_on": _date(started)},
+            data={
+                "atc_code": atc,
+                "dose": dose,
+                "started_on": _date(started),
+                "name": name[0] if name else "",
+            },
         )
     for substance, atc, reaction, severity in spec.allergies:
         services.allergy_add(

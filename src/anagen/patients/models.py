@@ -150,9 +150,6 @@ class Medication(HistoryItem):
     )
     stopped_on = models.DateField("stopped on", null=True, blank=True)
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.atc_code})"
-
     class Meta:
         ordering = ["stopped_on", "name"]
         constraints = [
@@ -163,6 +160,9 @@ class Medication(HistoryItem):
                 name="medication_stops_after_start",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.atc_code})"
 
     def clean(self) -> None:
         if self.started_on and self.stopped_on and self.stopped_on < self.started_on:

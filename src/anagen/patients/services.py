@@ -102,6 +102,9 @@ def patient_export_log(*, actor: Actor, patient: Patient, export_format: str) ->
     )
 
 
+ATC_SUBSTANCE_LENGTH = 7  # level 5 (chemical substance), e.g. B01AF01
+
+
 def _coded(system: str, field: str, raw: object) -> tuple[str, str]:
     """The canonical code and its title; an unknown or malformed code names the field."""
     if not raw:
@@ -142,6 +145,10 @@ def condition_add(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> Co
 @transaction.atomic
 def medication_add(*, actor: Actor, patient: Patient, data: dict[str, Any]) -> Medication:
     code, title = _coded("atc", "atc_code", data.get("atc_code"))
+    if code and len(code) < ATC_SUBSTANCE_LENGTH and not data.get("name"):
+        raise ValidationError(
+            {"name": f"{code} is a group ({title.lower()}); name the medicine itself."}
+        )
     medication = Medication(
         clinic=patient.clinic,
         patient=patient,
