@@ -12,6 +12,10 @@ class LoginForm(AuthenticationForm):
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self) -> str:
+        # Accounts are stored with lower-case emails; match them (and count lockouts) the same way.
+        return str(self.cleaned_data["username"]).strip().lower()
+
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not memberships_active(user).exists():

@@ -109,7 +109,24 @@ def two_factor_confirm(*, actor: Actor, device: TOTPDevice, token: str) -> bool:
 
 @transaction.atomic
 def two_factor_reset(*, actor: Actor, membership: Membership) -> None:
-    """An admin removes a staff member's authenticator (lost phone); they enrol again."""
+    """An admin removes a staff member's authenticator (lost phone); they enrol again.
+
+    The authenticator guards the person's login at every clinic, so only an admin of all of
+    their clinics may remove it.
+    """
+    administered = Membership.objects.filter(
+        user=actor.user, role=Role.ADMIN, is_active=True
+    ).values("clinic_id")
+    elsewhere = (
+        Membership.objects.filter(user=membership.user, is_active=True)
+        .exclude(clinic_id__in=administered)
+        .exists()
+    )
+    if elsewhere:
+        raise ValidationError(
+            "This person also works at a clinic you do not administer; an admin of every "
+            "clinic they work at must reset their two-factor login."
+        )
     TOTPDevice.objects.filter(user=membership.user).delete()
     _audit(actor, membership.clinic, "two_factor.reset", membership.user)
 

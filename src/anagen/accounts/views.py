@@ -14,7 +14,7 @@ from anagen.accounts.forms import ApiTokenForm, LoginForm, TokenForm
 from anagen.accounts.models import ApiToken
 from anagen.accounts.two_factor import has_confirmed_device, pending_device, qr_svg, secret_text
 from anagen.audit.services import Actor
-from anagen.clinics.access import clinic_member, public, signed_in
+from anagen.clinics.access import StaffRequest, clinic_member, public, signed_in
 from anagen.web.request_info import actor_of
 
 
@@ -88,7 +88,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: StaffRequest) -> HttpResponse:
     membership = getattr(request, "membership", None)
     tokens = ApiToken.objects.filter(membership__user=request.user, revoked_at__isnull=True)
     context = {
@@ -102,15 +102,15 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: StaffRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_change(
             actor=actor_of(request),
             user=request.user,
-            new_password=form.cleaned_data["new_password1"],  # type: ignore[arg-type]
+            new_password=form.cleaned_data["new_password1"],
         )
-        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        update_session_auth_hash(request, request.user)
         messages.success(request, "Your password has been changed.")
         return redirect("account")
     return render(request, "accounts/password_change.html", {"form": form})

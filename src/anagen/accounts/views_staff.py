@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from anagen.accounts import services
 from anagen.accounts.forms import RoleForm, SecurityForm, StaffForm
 from anagen.accounts.two_factor import has_confirmed_device
-from anagen.clinics.access import clinic_member
+from anagen.clinics.access import StaffRequest, clinic_member
 from anagen.clinics.models import Membership
 from anagen.clinics.roles import Perm
 from anagen.clinics.selectors import membership_get, staff_list
@@ -25,14 +25,14 @@ def staff_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @clinic_member(Perm.STAFF_MANAGE)
-def staff_new(request: HttpRequest) -> HttpResponse:
+def staff_new(request: StaffRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.staff_create(
                 actor=actor_of(request),
                 clinic=request.clinic,
-                **form.cleaned_data,  # type: ignore[attr-defined]
+                **form.cleaned_data,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -88,7 +88,9 @@ def _staff_action(request: HttpRequest, membership: Membership, form: RoleForm) 
 @clinic_member(Perm.STAFF_MANAGE)
 def security_settings(request: HttpRequest) -> HttpResponse:
     clinic = request.clinic  # type: ignore[attr-defined]
-    form = SecurityForm(request.POST or None, initial={"two_factor_roles": clinic.two_factor_roles})
+    # Bound on every POST: with every box unticked the body can be empty (CSRF sent as a header).
+    data = request.POST if request.method == "POST" else None
+    form = SecurityForm(data, initial={"two_factor_roles": clinic.two_factor_roles})
     if request.method == "POST" and form.is_valid():
         services.clinic_two_factor_roles_set(
             actor=actor_of(request), clinic=clinic, roles=form.cleaned_data["two_factor_roles"]

@@ -15,7 +15,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
+from anagen.clinics.models import Clinic, Membership
 from anagen.clinics.roles import role_allows
+
+
+class StaffRequest(HttpRequest):
+    """The request a ``signed_in`` or ``clinic_member`` view receives, for type checking.
+
+    ``clinic`` and ``membership`` are set by ClinicMiddleware; behind ``clinic_member`` they are
+    never None.
+    """
+
+    user: Any  # anagen.accounts.models.User
+    clinic: Clinic
+    membership: Membership
+
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 ACCESS_ATTR = "anagen_access"
