@@ -6,6 +6,7 @@ web views see them, so the same selectors scope every query.
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
@@ -33,14 +34,21 @@ class TokenAuth(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session, with CSRF checks, two-factor verified where required."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session to protect: skip the CSRF check so that a
+        # tool whose bearer token was refused hears 401, not "CSRF check Failed".
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         membership = getattr(request, "membership", None)
         if not user.is_authenticated or membership is None:
             return None
-        if not user.is_verified() and (  # type: ignore[union-attr]
+        if not user.is_verified() and (  # type: ignore[attr-defined]
             has_confirmed_device(user) or membership.clinic.requires_two_factor(membership.role)
         ):
             return None

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from anagen.api.permissions import requires
@@ -46,13 +46,15 @@ def list_patients(request: HttpRequest, q: str = "", archived: bool = False) -> 
 def create_patient(request: HttpRequest, body: PatientIn) -> Any:
     patient = services.patient_create(
         actor=actor_of(request),
-        clinic=request.clinic,
-        data=body.dict(),  # type: ignore[attr-defined]
+        clinic=request.clinic,  # type: ignore[attr-defined]
+        data=body.dict(),
     )
-    return 201, patient_summary(patient)
+    return Status(201, patient_summary(patient))
 
 
-@router.get("/{patient_id}", response=PatientRecordOut)
+# by_alias: the record's "schema" key (not "schema_"); exclude_unset: no "history" key at all
+# for roles that may not see it, as in the JSON export.
+@router.get("/{patient_id}", response=PatientRecordOut, by_alias=True, exclude_unset=True)
 @requires(Perm.PATIENT_VIEW)
 def get_patient(request: HttpRequest, patient_id: UUID) -> Any:
     """The patient; with their medical history for roles that may see it. Audited as a view."""
@@ -94,7 +96,7 @@ def get_history(request: HttpRequest, patient_id: UUID) -> Any:
 def add_condition(request: HttpRequest, patient_id: UUID, body: ConditionIn) -> Any:
     patient = _patient(request, patient_id)
     services.condition_add(actor=actor_of(request), patient=patient, data=body.dict())
-    return 201, patient_history(patient)
+    return Status(201, patient_history(patient))
 
 
 @router.post("/{patient_id}/medications", response={201: HistoryOut})
@@ -102,7 +104,7 @@ def add_condition(request: HttpRequest, patient_id: UUID, body: ConditionIn) -> 
 def add_medication(request: HttpRequest, patient_id: UUID, body: MedicationIn) -> Any:
     patient = _patient(request, patient_id)
     services.medication_add(actor=actor_of(request), patient=patient, data=body.dict())
-    return 201, patient_history(patient)
+    return Status(201, patient_history(patient))
 
 
 @router.post("/{patient_id}/allergies", response={201: HistoryOut})
@@ -110,7 +112,7 @@ def add_medication(request: HttpRequest, patient_id: UUID, body: MedicationIn) -
 def add_allergy(request: HttpRequest, patient_id: UUID, body: AllergyIn) -> Any:
     patient = _patient(request, patient_id)
     services.allergy_add(actor=actor_of(request), patient=patient, data=body.dict())
-    return 201, patient_history(patient)
+    return Status(201, patient_history(patient))
 
 
 @router.post("/{patient_id}/{kind}/{item_id}/void", response=HistoryOut)

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError as RequestValidationError
 
 from anagen.api.auth import SessionAuth, TokenAuth
 from anagen.api.patients import router as patients_router
@@ -33,6 +34,14 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
         for message in messages
     ]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(RequestValidationError)
+def request_invalid(request: HttpRequest, error: RequestValidationError) -> HttpResponse:
+    # A malformed id in the path (not a UUID, not a number) names nothing: 404, as in the web UI.
+    if error.errors and all(e.get("loc", ("",))[0] == "path" for e in error.errors):
+        return api.create_response(request, {"detail": "Not Found"}, status=404)
+    return api.create_response(request, {"detail": error.errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)
