@@ -319,3 +319,18 @@ def test_the_chart_shows_the_age_in_whole_years(three):
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     body = three.client(three.a_reception).get(f"/patients/{three.a_patient.pk}/").content.decode()
     assert f"({years} y)" in body
+
+
+def test_a_history_restore_gets_the_whole_page_and_responses_vary_on_htmx(three):
+    client = three.client(three.a_clinician)
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client.get("/patients/", {"q": "ada"}, headers=restore)
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_chart_gives_each_history_form_its_own_field_ids(three):
+    body = three.client(three.a_clinician).get(f"/patients/{three.a_patient.pk}/").content.decode()
+    for field_id in ("condition_note", "medication_note", "allergy_note", "medication_atc_code"):
+        assert body.count(f'id="{field_id}"') == 1
+    assert 'id="id_note"' not in body

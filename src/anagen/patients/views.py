@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from anagen.clinics.access import can, clinic_member
@@ -35,8 +36,14 @@ def patient_list_view(request: HttpRequest) -> HttpResponse:
         "q": query,
         "archived": archived,
     }
-    template = "patients/_rows.html" if request.headers.get("HX-Request") else "patients/list.html"
-    return render(request, template, context)
+    # htmx asks for the rows alone, except when it restores a page from history.
+    rows_only = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = "patients/_rows.html" if rows_only else "patients/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @clinic_member(Perm.PATIENT_EDIT)
@@ -63,7 +70,10 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     context: dict[str, Any] = {"patient": patient, "reason_form": ReasonForm()}
     if can(request, Perm.CLINICAL_VIEW):
         context["history"] = patient_history(patient)
-        context["history_forms"] = {kind: form() for kind, form in HISTORY_FORMS.items()}
+        # Three forms share the page: prefix their ids so every label points at its own field.
+        context["history_forms"] = {
+            kind: form(auto_id=f"{kind}_%s") for kind, form in HISTORY_FORMS.items()
+        }
     return render(request, "patients/chart.html", context)
 
 
@@ -129,7 +139,7 @@ def history_add(request: HttpRequest, patient_id: str, kind: str) -> HttpRespons
     if kind not in HISTORY_FORMS:
         raise Http404("No such history section")
     patient = patient_get(clinic=_clinic(request), patient_id=patient_id)
-    form = HISTORY_FORMS[kind](request.POST or None)
+    form = HISTORY_FORMS[kind](request.POST or None, auto_id=f"{kind}_%s")
     if request.method == "POST" and form.is_valid():
         add = getattr(services, f"{kind}_add")
         try:

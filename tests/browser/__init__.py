@@ -1,0 +1,1 @@
+"""Real-browser tests: Playwright drives a headless Chromium against the live server."""
