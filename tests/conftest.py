@@ -59,8 +59,8 @@ def make_patient(clinic: Clinic, actor: User, **overrides: Any) -> Patient:
     return services.patient_create(actor=Actor(user=actor), clinic=clinic, data=data)
 
 
-@pytest.fixture
-def three(db: Any) -> ThreeUsers:
+def build_three() -> ThreeUsers:
+    """Two clinics, the three users (plus clinic A's admin) and a patient in each clinic."""
     clinic_a = Clinic.objects.create(name="Clinic A", slug="clinic-a")
     clinic_b = Clinic.objects.create(name="Clinic B", slug="clinic-b")
     a_clinician = make_user(clinic_a, Role.CLINICIAN, "clin.a@example.org", "Dr A")
@@ -85,6 +85,11 @@ def three(db: Any) -> ThreeUsers:
     return ThreeUsers(
         clinic_a, clinic_b, a_clinician, a_reception, b_clinician, a_admin, a_patient, b_patient
     )
+
+
+@pytest.fixture
+def three(db: Any) -> ThreeUsers:
+    return build_three()
 
 
 def audit_count() -> int:

@@ -12,11 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from anagen.audit.services import Actor
-from anagen.clinics.models import Clinic
-from anagen.clinics.roles import Role
-from anagen.patients import services
-from tests.conftest import ThreeUsers, make_patient, make_user
+from tests.conftest import ThreeUsers, build_three
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = f"Chromium not found at {CHROMIUM}; install it with apt-get install -y chromium"
@@ -121,26 +117,4 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
 @pytest.fixture
 def live_three(transactional_db: Any) -> ThreeUsers:
     """tests/conftest.py's `three`, committed so the live server's threads can read it."""
-    clinic_a = Clinic.objects.create(name="Clinic A", slug="clinic-a")
-    clinic_b = Clinic.objects.create(name="Clinic B", slug="clinic-b")
-    a_clinician = make_user(clinic_a, Role.CLINICIAN, "clin.a@example.org", "Dr A")
-    a_reception = make_user(clinic_a, Role.RECEPTION, "recep.a@example.org", "Reception A")
-    b_clinician = make_user(clinic_b, Role.CLINICIAN, "clin.b@example.org", "Dr B")
-    a_admin = make_user(clinic_a, Role.ADMIN, "admin.a@example.org", "Admin A")
-    a_patient = make_patient(clinic_a, a_clinician)
-    actor = Actor(user=a_clinician)
-    services.condition_add(
-        actor=actor, patient=a_patient, data={"code": "L64.9", "status": "active"}
-    )
-    services.medication_add(
-        actor=actor, patient=a_patient, data={"atc_code": "B01AF01", "dose": "20 mg daily"}
-    )
-    services.allergy_add(
-        actor=actor,
-        patient=a_patient,
-        data={"substance": "Lidocaine", "atc_code": "N01BB02", "severity": "moderate"},
-    )
-    b_patient = make_patient(clinic_b, b_clinician, given_name="Bea", family_name="Bclinic")
-    return ThreeUsers(
-        clinic_a, clinic_b, a_clinician, a_reception, b_clinician, a_admin, a_patient, b_patient
-    )
+    return build_three()
