@@ -106,11 +106,13 @@ def cmd_setup_clinic(args: argparse.Namespace) -> int:
     _django()
     from django.core.exceptions import ValidationError
 
+    from anagen.audit.services import Actor
     from anagen.clinics.setup import clinic_setup
 
     password = os.environ.get("ANAGEN_ADMIN_PASSWORD") or _ask_password()
     try:
         clinic = clinic_setup(
+            actor=Actor(user="anagen setup-clinic"),
             name=args.name,
             slug=args.slug,
             admin_email=args.admin_email,

@@ -1,41 +1,47 @@
-"""Creating a clinic with its first admin (the `anagen setup-clinic` command)."""
+"""Creating a clinic with its first admin (`anagen setup-clinic` and the demo)."""
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from anagen.accounts.models import User
-from anagen.audit.services import audit_record
-from anagen.clinics.models import Clinic, Membership
+from anagen.accounts.services import staff_create
+from anagen.audit.services import Actor, audit_record
+from anagen.clinics.models import Clinic
 from anagen.clinics.roles import Role
 
 
 @transaction.atomic
 def clinic_setup(
-    *, name: str, slug: str, admin_email: str, admin_name: str, admin_password: str
+    *,
+    actor: Actor,
+    name: str,
+    slug: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str,
+    address: str = "",
+    phone: str = "",
 ) -> Clinic:
+    """A new clinic and its admin (a new account, or an existing one given the admin role)."""
     if Clinic.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A clinic with the id {slug!r} exists already."})
-    clinic = Clinic(name=name.strip(), slug=slug.strip())
+    clinic = Clinic(name=name.strip(), slug=slug.strip(), address=address, phone=phone)
     clinic.full_clean()
     clinic.save()
-    user = User.objects.filter(email=admin_email.strip().lower()).first()
-    if user is None:
-        user = User(email=admin_email.strip().lower(), full_name=admin_name.strip())
-        try:
-            validate_password(admin_password, user)
-        except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from None
-        user.set_password(admin_password)
-        user.full_clean()
-        user.save()
-    Membership.objects.create(user=user, clinic=clinic, role=Role.ADMIN)
     audit_record(
-        actor="anagen setup-clinic",
+        actor=actor.user,
         clinic=clinic,
         action="clinic.create",
         object_type="clinic",
         object_id=clinic.pk,
         changes=["name", "slug"],
+        ip_address=actor.ip_address,
+    )
+    staff_create(
+        actor=actor,
+        clinic=clinic,
+        email=admin_email,
+        full_name=admin_name,
+        role=Role.ADMIN,
+        password=admin_password,
     )
     return clinic

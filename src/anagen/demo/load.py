@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from anagen.accounts.models import User
-from anagen.audit.services import Actor, audit_record
-from anagen.clinics.models import Clinic, Membership
+from anagen.accounts.services import staff_create
+from anagen.audit.services import Actor
+from anagen.clinics.models import Clinic
 from anagen.clinics.roles import Role
+from anagen.clinics.setup import clinic_setup
 from anagen.patients import services
 
 DEMO_PASSWORD = "demo-pass-2026"
+DEMO_ACTOR = Actor(user="anagen demo")
 CLINICS = (
     ("kensington", "Northlight Hair Clinic Kensington", "12 Abingdon Road, London W8 6AF"),
     ("manchester", "Northlight Hair Clinic Manchester", "40 King Street, Manchester M2 6BA"),
@@ -349,13 +352,32 @@ def _email(slug: str, role: str) -> str:
     return f"{role}.{slug}@example.org"
 
 
-def _staff(clinic: Clinic, slug: str) -> dict[str, User]:
-    users: dict[str, User] = {}
-    for role, name in STAFF[slug]:
-        user = User.objects.create_user(_email(slug, role), DEMO_PASSWORD, full_name=name)
-        Membership.objects.create(user=user, clinic=clinic, role=role)
-        users[role] = user
-    return users
+def _clinic_with_staff(slug: str, name: str, address: str) -> tuple[Clinic, dict[str, User]]:
+    """The clinic, its admin and the other three roles, through the same services as the app."""
+    (admin_role, admin_name), *others = STAFF[slug]
+    clinic = clinic_setup(
+        actor=DEMO_ACTOR,
+        name=name,
+        slug=slug,
+        address=address,
+        phone="+44 20 7946 0000",
+        admin_email=_email(slug, admin_role),
+        admin_name=admin_name,
+        admin_password=DEMO_PASSWORD,
+    )
+    admin = User.objects.get(email=_email(slug, admin_role))
+    users: dict[str, User] = {admin_role: admin}
+    for role, full_name in others:
+        membership = staff_create(
+            actor=Actor(user=admin, ip_address="127.0.0.1"),
+            clinic=clinic,
+            email=_email(slug, role),
+            full_name=full_name,
+            role=role,
+            password=DEMO_PASSWORD,
+        )
+        users[role] = membership.user
+    return clinic, users
 
 
 def _patient(actor: Actor, clinic: Clinic, spec: DemoPatient) -> None:
@@ -404,25 +426,20 @@ def demo_load() -> list[tuple[str, str, str]]:
     """Create the demo chain unless it exists; return (clinic, role, email) for each login."""
     if not Clinic.objects.filter(slug=CLINICS[0][0]).exists():
         for slug, name, address in CLINICS:
-            clinic = Clinic.objects.create(
-                slug=slug, name=name, address=address, phone="+44 20 7946 0000"
-            )
-            audit_record(
-                actor="anagen demo",
-                clinic=clinic,
-                action="clinic.create",
-                object_type="clinic",
-                object_id=clinic.pk,
-                changes=["name", "slug"],
-            )
-            users = _staff(clinic, slug)
+            clinic, users = _clinic_with_staff(slug, name, address)
             actor = Actor(user=users[Role.CLINICIAN], ip_address="127.0.0.1")
             for spec in PATIENTS[slug]:
                 _patient(actor, clinic, spec)
-        chain_admin = User.objects.get(email=_email("kensington", Role.ADMIN))
-        manchester = Clinic.objects.get(slug="manchester")
+        manchester_admin = User.objects.get(email=_email("manchester", Role.ADMIN))
         # The chain's admin also manages the second clinic, to show the clinic switcher.
-        Membership.objects.create(user=chain_admin, clinic=manchester, role=Role.ADMIN)
+        staff_create(
+            actor=Actor(user=manchester_admin, ip_address="127.0.0.1"),
+            clinic=Clinic.objects.get(slug="manchester"),
+            email=_email("kensington", Role.ADMIN),
+            full_name="",
+            role=Role.ADMIN,
+            password="",
+        )
     return [
         (clinic.name, role, _email(slug, role))
         for slug, clinic in ((s, Clinic.objects.get(slug=s)) for s, _, _ in CLINICS)
