@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from anagen.clinical_cli import add_commands
+
 SETTINGS = "anagen.project.settings"
 DEMO_PORT = 8000
 
@@ -179,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--admin-email", required=True)
     setup.add_argument("--admin-name", required=True)
     setup.set_defaults(handler=cmd_setup_clinic)
+
+    add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
