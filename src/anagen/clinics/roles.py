@@ -22,6 +22,9 @@ class Perm(models.TextChoices):
     CLINICAL_EDIT = "clinical.edit", "Record medical history"
     STAFF_MANAGE = "staff.manage", "Manage staff and security settings"
     AUDIT_VIEW = "audit.view", "Review and export the audit trail"
+    CONSULTATION_SIGN = "consultation.sign", "Screen patients and sign consultations"
+    PLAN_CREATE = "plan.create", "Create treatment plans"
+    POLICY_MANAGE = "policy.manage", "Set the clinic's aftercare policy, limits and prices"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -32,6 +35,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PATIENT_ARCHIVE,
             Perm.STAFF_MANAGE,
             Perm.AUDIT_VIEW,
+            Perm.POLICY_MANAGE,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -41,6 +45,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PATIENT_ARCHIVE,
             Perm.CLINICAL_VIEW,
             Perm.CLINICAL_EDIT,
+            Perm.CONSULTATION_SIGN,
+            Perm.PLAN_CREATE,
         }
     ),
     Role.PRACTITIONER: frozenset(

@@ -8,6 +8,7 @@ silently drops a fact. Ages and recencies are computed from ``assessed_on``, nev
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -286,9 +287,11 @@ def _bool(value: object, field: str) -> bool:
 
 
 def _number(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidDocument(field, "must be a number, zero or more")
-    return float(value)
+    # NaN compares false with everything, so it would slip past every threshold: refuse it.
+    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if finite and value >= 0:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    raise InvalidDocument(field, "must be a number, zero or more")
 
 
 def _count(value: object, field: str) -> int:

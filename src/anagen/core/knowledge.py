@@ -10,6 +10,7 @@ records cannot be overridden.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -429,19 +430,25 @@ def with_policy(kb: Knowledge, overrides: Mapping[str, Any]) -> Knowledge:
     "enabled": bool}}}``. Only policy parameters and clinic-policy aftercare items can be
     changed, and only within their bounds; anything else raises InvalidDocument.
     """
+    _object(overrides, "policy")
     _no_unknown(overrides, _POLICY_KEYS, "")
+    parameters = _object(overrides.get("parameters", {}), "parameters")
+    changes = _object(overrides.get("aftercare", {}), "aftercare")
     policy = dict(kb.policy)
-    for key, value in dict(overrides.get("parameters", {})).items():
+    for key, value in parameters.items():
         policy[key] = _parameter_override(kb, key, value)
-    aftercare = tuple(
-        _aftercare_override(item, overrides.get("aftercare", {}).get(item.id))
-        for item in kb.aftercare
-    )
-    unknown = set(overrides.get("aftercare", {})) - {i.id for i in kb.aftercare}
+    aftercare = tuple(_aftercare_override(item, changes.get(item.id)) for item in kb.aftercare)
+    unknown = set(changes) - {i.id for i in kb.aftercare}
     if unknown:
         allowed = ", ".join(i.id for i in kb.aftercare if i.basis == "clinic_policy")
         raise InvalidDocument(f"aftercare.{min(unknown)}", f"unknown item; allowed: {allowed}")
     return dataclasses.replace(kb, policy=policy, aftercare=aftercare)
+
+
+def _object(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidDocument(field, "must be an object")
+    return value
 
 
 def _no_unknown(record: Mapping[str, Any], allowed: frozenset[str], field: str) -> None:
@@ -456,11 +463,12 @@ def _parameter_override(kb: Knowledge, key: str, value: object) -> PolicyParamet
     if key not in kb.policy:
         raise InvalidDocument(field, f"unknown parameter; allowed: {', '.join(sorted(kb.policy))}")
     base = kb.policy[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidDocument(field, "must be a number")
-    if not base.min <= value <= base.max:
-        raise InvalidDocument(field, f"must be between {base.min:g} and {base.max:g} {base.unit}")
-    return dataclasses.replace(base, value=float(value))
+    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if finite and base.min <= value <= base.max:  # type: ignore[operator]
+        return dataclasses.replace(base, value=float(value))  # type: ignore[arg-type]
+    raise InvalidDocument(
+        field, f"must be a number between {base.min:g} and {base.max:g} {base.unit}"
+    )
 
 
 def _aftercare_override(item: AftercareItem, change: Mapping[str, Any] | None) -> AftercareItem:
@@ -469,7 +477,7 @@ def _aftercare_override(item: AftercareItem, change: Mapping[str, Any] | None) -
     field = f"aftercare.{item.id}"
     if item.basis != "clinic_policy":
         raise InvalidDocument(field, "is evidence-based and cannot be changed by a clinic")
-    _no_unknown(change, _AFTERCARE_KEYS, field)
+    _no_unknown(_object(change, field), _AFTERCARE_KEYS, field)
     days, enabled = change.get("days", item.days), change.get("enabled", item.enabled)
     if isinstance(days, bool) or not isinstance(days, int):
         raise InvalidDocument(f"{field}.days", "must be a whole number of days")

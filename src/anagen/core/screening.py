@@ -185,8 +185,11 @@ def _after_selection(
     if not treatment and not any(_VERDICT_OF[f.severity] in VERDICTS[:2] for f in found):
         rule = kb.rules["DX-01"]
         route = "no treatment option remains once the excluded ingredients are removed."
-        code = ctx.intake.hair_loss.diagnosis or "no diagnosis"
-        out.append(Finding.of(rule, "absolute", rule.text(code=code, title="", route=route)))
+        code = ctx.intake.hair_loss.diagnosis
+        title = ctx.title("icd10", code) if code else "No diagnosis"
+        out.append(
+            Finding.of(rule, "absolute", rule.text(code=code or "", title=title, route=route))
+        )
     return out
 
 

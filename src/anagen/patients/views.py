@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from anagen.clinics.access import can, clinic_member
 from anagen.clinics.roles import Perm
+from anagen.consultations.selectors import consultation_list
 from anagen.patients import services
 from anagen.patients.forms import HISTORY_FORMS, PatientForm, ReasonForm
 from anagen.patients.models import Allergy, Condition, Medication
@@ -74,6 +75,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         context["history_forms"] = {
             kind: form(auto_id=f"{kind}_%s") for kind, form in HISTORY_FORMS.items()
         }
+        context["consultations"] = consultation_list(patient=patient)[:5]
+        context["plans"] = patient.plans.select_related("consultation").order_by("-created_at")[:5]
     return render(request, "patients/chart.html", context)
 
 

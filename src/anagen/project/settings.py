@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "anagen.clinics",
     "anagen.accounts",
     "anagen.patients",
+    "anagen.consultations",
+    "anagen.plans",
     "anagen.web",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("anagen.accounts.urls")),
     path("patients/", include("anagen.patients.urls")),
     path("audit/", include("anagen.audit.urls")),
+    path("", include("anagen.consultations.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -150,6 +150,8 @@ class Context:
     @cached_property
     def breastfeeding(self) -> bool:
         """Said to be breastfeeding, or coded as lactating (CI-02)."""
+        if self.intake.patient.sex != "female":
+            return False
         coded = next(self.conditions(self.kb.rules["CI-02"].icd10), None) is not None
         return self.intake.patient.pregnancy == "breastfeeding" or coded
 
@@ -181,7 +183,9 @@ class Context:
         if entry is not None:
             return entry.title
         parents = codes.load(system).parents(code)
-        return parents[0].title if parents else "(not in the bundled code list)"
+        if not parents:
+            return "(not in the bundled code list)"
+        return f"(not in the bundled code list; {parents[0].code} is {parents[0].title})"
 
     def drug_name(self, medication: Medication) -> str:
         return medication.name or self.title("atc", medication.atc)

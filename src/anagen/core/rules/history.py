@@ -250,15 +250,11 @@ def unassessed(ctx: Context, r: Rule) -> Iterator[Outcome]:
     """Codes no rule looks at are listed, so the clinician sees what the rules did not assess."""
     icd10 = tuple(p for rule_ in ctx.kb.rules.values() for p in rule_.icd10)
     atc = tuple(p for rule_ in ctx.kb.rules.values() for p in rule_.atc) + _VKA
+    diagnosis = ctx.intake.hair_loss.diagnosis
     for condition in ctx.intake.conditions:
-        if not condition.icd10.startswith(icd10) and not _hair_code(ctx, condition.icd10):
+        if not condition.icd10.startswith(icd10) and condition.icd10 != diagnosis:
             yield Finding.of(r, "info", r.text(kind="Condition", **_code_text(ctx, condition)))
     for medication in ctx.intake.medications:
         if not medication.atc.startswith(atc):
             title = ctx.drug_name(medication)
             yield Finding.of(r, "info", r.text(kind="Medication", code=medication.atc, title=title))
-
-
-def _hair_code(ctx: Context, code: str) -> bool:
-    """Hair-loss diagnoses in the history are read by the diagnosis rules."""
-    return any(code.startswith(p) for i in ctx.kb.indications.values() for p in i.icd10)

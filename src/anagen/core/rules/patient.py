@@ -12,6 +12,7 @@ from anagen.core.knowledge import Rule
 from anagen.core.rules.base import Context, Finding, Need, Outcome, rule
 
 _ADULT_AGE = 18  # CI-19: topical minoxidil is not approved under 18 (label)
+_DONATION_MONTHS = 6  # CI-04: no blood donation for 6 months after dutasteride (UK JPAC)
 
 
 @rule("CI-01")
@@ -28,6 +29,21 @@ def pregnancy(ctx: Context, r: Rule) -> Iterator[Outcome]:
     elif status in (None, "unknown") and ctx.childbearing:
         reason = "Pregnancy status is needed for a woman aged 12-55 who is not postmenopausal."
         yield Need(r.id, "patient.pregnancy", reason)
+    elif ctx.childbearing and not ctx.breastfeeding and _possible(ctx):
+        days = int(ctx.kb.limit("pregnancy_test_valid_days"))
+        reason = (
+            "Without reliable contraception a pregnancy is possible: a negative pregnancy test "
+            f"from the last {days} days is needed before any scalp mesotherapy."
+        )
+        yield Need(r.id, "patient.negative_pregnancy_test_on", reason)
+
+
+def _possible(ctx: Context) -> bool:
+    """A pregnancy the patient does not know of is possible (CI-01 covers 'possible')."""
+    patient = ctx.intake.patient
+    test_on = patient.negative_pregnancy_test_on
+    recent = test_on is not None and _test_recent(ctx, test_on)
+    return patient.reliable_contraception is not True and not recent
 
 
 @rule("CI-02")
@@ -80,7 +96,7 @@ def _test_recent(ctx: Context, test_on: dt.date) -> bool:
 @rule("CI-04")
 def blood_donation(ctx: Context, r: Rule) -> Iterator[Outcome]:
     """Anyone given, or taking, a 5-ARI: counsel about blood donation."""
-    on_five_ari = next(ctx.medications(r.atc), None) is not None
+    on_five_ari = next(ctx.medications(r.atc, months=_DONATION_MONTHS), None) is not None
     concerns = () if on_five_ari else ctx.expand(*r.applies_to)
     yield Finding.of(r, "info", r.text(), concerns=concerns)
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "anagen.plans"
+    label = "plans"
+    verbose_name = "Treatment plans"
