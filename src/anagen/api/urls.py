@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError as RequestValidationError
 
 from anagen.api.auth import SessionAuth, TokenAuth
+from anagen.api.clinical import router as clinical_router
 from anagen.api.patients import router as patients_router
 from anagen.api.permissions import requires
 from anagen.api.schemas import CodeOut, MeOut
@@ -18,8 +19,9 @@ from anagen.core import codes
 api = NinjaAPI(
     title="Anagen API",
     version="1",
-    description="Patients and their medical history. Authenticate with `Authorization: Bearer "
-    "<token>` (create one under Account) or a signed-in browser session.",
+    description="Patients, their medical history, screening and treatment plans. Authenticate "
+    "with `Authorization: Bearer <token>` (create one under Account) or a signed-in browser "
+    "session.",
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )
@@ -75,3 +77,4 @@ def code_search(request: HttpRequest, system: str, q: str = "") -> Any:
 
 api.add_router("/", general)
 api.add_router("/patients", patients_router)
+api.add_router("/", clinical_router)
