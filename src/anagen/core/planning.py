@@ -278,7 +278,7 @@ def _notes(
     ctx: Context, screening: Screening, protocol: Protocol, ingredients: Sequence[Mapping[str, str]]
 ) -> list[str]:
     kb, given = ctx.kb, {i["id"] for i in ingredients}
-    notes = [_OFF_LABEL, protocol.evidence_note]
+    notes = [_OFF_LABEL]  # the protocol's own evidence note is plan["protocol"]["evidence_note"]
     if protocol.disagreement:
         notes.append(f"Where sources disagree: {protocol.disagreement}")
     dropped = [i.id for i in protocol.ingredients if i.id not in given]
