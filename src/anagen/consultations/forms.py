@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from anagen.core import codes
 from anagen.core.intake import PREGNANCY, SCALP, TRICHOSCOPY_SIGNS
@@ -104,6 +105,12 @@ class ExamForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[("haematology", "Haematology clearance on file")],
     )
+
+    def clean_assessed_on(self) -> Any:
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The assessment cannot be in the future.")
+        return day
 
     def __init__(self, *args: Any, kb: Knowledge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

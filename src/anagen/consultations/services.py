@@ -47,6 +47,8 @@ def consultation_screen(
     except InvalidDocument as error:
         field = form_field(error.field)
         message = error.message if field else f"Chart entry {error.field}: {error.message}"
+        if error.field == "patient.birth_date":
+            message = "The assessment date is before the patient's date of birth."
         raise ValidationError({field or "__all__": message}) from None
     return doc, ctx, screening
 

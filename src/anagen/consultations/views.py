@@ -17,6 +17,7 @@ from anagen.consultations import services
 from anagen.consultations.forms import SCALE_LABELS, ExamForm
 from anagen.consultations.intake import record_allergies
 from anagen.consultations.selectors import consultation_get, consultation_list
+from anagen.consultations.templatetags.clinical import VERDICT_WORDS
 from anagen.core.knowledge import Knowledge
 from anagen.core.staging import SCALE_NAMES
 from anagen.patients.models import Patient
@@ -124,7 +125,8 @@ def consultation_new(request: HttpRequest, patient_id: object) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"Consultation signed: {consultation.get_verdict_display()}.")
+            verdict = VERDICT_WORDS[consultation.verdict]
+            messages.success(request, f"Consultation signed: {verdict}.")
             return redirect("consultation_detail", consultation.pk)
     return _page(request, patient, form, kb, **_screened(patient, form, kb, bound=True))
 
@@ -141,7 +143,8 @@ def _screened(patient: Patient, form: ExamForm, kb: Knowledge, *, bound: bool) -
         )
     except ValidationError as error:
         if bound:
-            apply_errors(form, error)
+            apply_errors(form, error)  # shown with the form's errors
+            return {"result": None}
         return {"result": None, "screen_errors": error.messages}
     return {"result": screening.as_json(), "treatment_protocol": screening.protocol}
 

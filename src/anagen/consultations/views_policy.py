@@ -12,6 +12,7 @@ from anagen.clinics.access import clinic_member
 from anagen.clinics.roles import Perm
 from anagen.consultations.services import clinic_knowledge, clinic_policy, clinic_policy_set
 from anagen.core.knowledge import Knowledge, load
+from anagen.core.planning import MAX_PRICE
 from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
@@ -25,7 +26,9 @@ class PolicyForm(forms.Form):
     knowledge base so a new parameter appears without code."""
 
     currency = forms.CharField(max_length=3, min_length=3, initial="EUR")
-    default_price = forms.FloatField(required=False, min_value=0, label="Default price per session")
+    default_price = forms.FloatField(
+        required=False, min_value=0, max_value=MAX_PRICE, label="Default price per session"
+    )
 
     def __init__(self, *args: Any, kb: Knowledge, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +49,7 @@ class PolicyForm(forms.Form):
                 self.fields[f"on_{item.id}"] = forms.BooleanField(required=False, label="Given")
         for protocol in kb.protocols.values():
             self.fields[f"price_{protocol.id}"] = forms.FloatField(
-                required=False, min_value=0, label=protocol.name
+                required=False, min_value=0, max_value=MAX_PRICE, label=protocol.name
             )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
 PLAN_SCHEMA = "anagen.plan/1"
 MIN_DAYS_APART = 3
 MAX_PER_7_DAYS = 2
+MAX_PRICE = 1_000_000  # per session; a typo beyond this would print an absurd total
 _TREATABLE = ("eligible", "eligible_with_caution")
 _OFF_LABEL = (
     "Mesotherapy for hair is off-label and no protocol is standardised; the trials are small "
@@ -134,7 +136,11 @@ def build_plan(
         plan["notes"] = [why]
         return plan
     ingredients = _ingredients(ctx, screening, protocol)
-    sessions = schedule(protocol, start)
+    try:
+        sessions = schedule(protocol, start)
+        _maintenance(protocol, sessions)
+    except OverflowError:
+        raise InvalidDocument("start", "is too far in the future for the course to fit") from None
     plan.update(
         protocol=_protocol_json(protocol),
         ingredients=ingredients,
@@ -336,6 +342,7 @@ def read_prices(doc: object, field: str = "prices") -> PriceList:
 
 
 def _price(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidDocument(field, "must be a price, zero or more")
-    return float(value)
+    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not finite or not 0 <= value <= MAX_PRICE:  # type: ignore[operator]
+        raise InvalidDocument(field, f"must be a price from 0 to {MAX_PRICE:,}")
+    return float(value)  # type: ignore[arg-type]

@@ -13,6 +13,9 @@ from anagen.core.planning import build_plan
 from anagen.core.screening import screen_document
 from anagen.plans.models import TreatmentPlan
 
+# A consultation's screening is for treatment soon after it; a later start needs a new one.
+MAX_START_DAYS = 90
+
 
 def _audit(actor: Actor, plan: TreatmentPlan, action: str, changes: list[str]) -> None:
     audit_record(
@@ -36,12 +39,18 @@ def plan_create(
     The stored intake is screened again with the knowledge base and clinic policy in force now;
     if that changes the verdict, the clinician must sign a new consultation first.
     """
+    if consultation.patient.is_archived:
+        raise ValidationError("This patient is archived; restore the record first.")
     if consultation.is_superseded:
         raise ValidationError("A later consultation supersedes this one; plan from that one.")
     if not consultation.treatable:
         raise ValidationError("The screening verdict does not allow a course of treatment.")
     if start < consultation.signed_at.date():
         raise ValidationError({"start": "The course cannot start before the consultation."})
+    if start > consultation.signed_at.date() + dt.timedelta(days=MAX_START_DAYS):
+        raise ValidationError(
+            {"start": f"Start within {MAX_START_DAYS} days of the consultation, or screen again."}
+        )
     kb = clinic_knowledge(consultation.clinic)
     ctx, screening = screen_document(consultation.intake, kb)
     if screening.verdict != consultation.verdict or kb.version != consultation.knowledge_version:
@@ -58,7 +67,7 @@ def plan_create(
             prices=clinic_prices(consultation.clinic),
         )
     except InvalidDocument as error:
-        raise ValidationError({"protocol": error.message}) from None
+        raise ValidationError({error.field: error.message}) from None
     if not document["sessions"]:
         raise ValidationError({"protocol": " ".join(document["notes"])})
     plan = TreatmentPlan(
@@ -72,6 +81,13 @@ def plan_create(
     )
     plan.save(force_insert=True)
     _audit(actor, plan, "plan.create", ["protocol_id", "start_date", "document"])
+    return plan
+
+
+@transaction.atomic
+def plan_open(*, actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
+    """Log that someone read a plan."""
+    _audit(actor, plan, "plan.view", [])
     return plan
 
 

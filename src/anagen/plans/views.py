@@ -72,6 +72,7 @@ def plan_new(request: HttpRequest, consultation_id: object) -> HttpResponse:
 @clinic_member(Perm.CLINICAL_VIEW)
 def plan_detail(request: HttpRequest, plan_id: object) -> HttpResponse:
     plan = plan_get(clinic=_clinic(request), plan_id=plan_id)
+    services.plan_open(actor=actor_of(request), plan=plan)
     doc = plan.document
     sessions_by_number = {s["number"]: s for s in doc["sessions"]}
     aftercare_first = [a for a in doc["aftercare"] if a["session"] == 1]
