@@ -9,9 +9,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import IntegrityError
 from django.utils import timezone
-from typst import TypstError
 
 from anagen.audit.models import AuditEntry
 from anagen.audit.services import Actor
