@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 
 from anagen.plans.printing import PlanLetterhead, plan_pdf
+from tests.conftest import tool_missing
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
-)
+
+@pytest.fixture(autouse=True)
+def _pdftotext() -> None:
+    if shutil.which("pdftotext") is None:
+        tool_missing("pdftotext not found; install it with apt-get install -y poppler-utils")
+
 
 PRINTED_ON = dt.date(2026, 12, 18)
 LETTERHEAD = PlanLetterhead(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.conftest import ThreeUsers, build_three
+from tests.conftest import ThreeUsers, build_three, tool_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = f"Chromium not found at {CHROMIUM}; install it with apt-get install -y chromium"
@@ -34,7 +34,7 @@ ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 def browser() -> Iterator[Browser]:
     """One Chromium for all the browser tests (package scope: stopped when they are done)."""
     if not CHROMIUM.exists():
-        pytest.skip(CHROMIUM_MISSING)
+        tool_missing(CHROMIUM_MISSING)
     # Playwright's sync API runs an asyncio event loop in this (the test) thread from start() to
     # stop(). It only turns while a Playwright call is waiting, but to Django a loop is "running"
     # in the thread the whole time, so every ORM call made by test code or fixtures meanwhile

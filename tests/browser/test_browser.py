@@ -18,11 +18,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from anagen.audit.models import AuditEntry
 from anagen.patients.models import Allergy, Condition, Medication, Patient
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_MISSING
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD, ThreeUsers, make_patient
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 

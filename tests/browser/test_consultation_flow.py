@@ -18,11 +18,8 @@ from anagen.consultations.models import Consultation
 from anagen.patients import services
 from anagen.patients.models import Patient
 from anagen.plans.models import TreatmentPlan
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_MISSING
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD, ThreeUsers, make_patient
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 
