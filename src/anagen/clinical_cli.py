@@ -13,6 +13,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -134,18 +135,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # --- Input --------------------------------------------------------------------------------
 
 
-class _naming:
+@contextmanager
+def _naming(name: str) -> Iterator[None]:
     """Turn an InvalidDocument into a one-line message that starts with the file name."""
-
-    def __init__(self, name: str) -> None:
-        self.name = "stdin" if name == "-" else name
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, error: object, tb: object) -> None:
-        if isinstance(error, InvalidDocument):
-            raise _BadInput(f"{self.name}: {error}") from None
+    try:
+        yield
+    except InvalidDocument as error:
+        raise _BadInput(f"{'stdin' if name == '-' else name}: {error}") from None
 
 
 def _read_json(name: str) -> Any:

@@ -54,6 +54,34 @@ def intake_document(patient: Patient, exam: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def exam_from_intake(doc: dict[str, Any]) -> dict[str, Any]:
+    """The examination form's values from a signed intake (the inverse of intake_document), so
+    a new consultation starts from the last one."""
+    patient, hair = doc.get("patient", {}), doc.get("hair_loss", {})
+    tristate = {True: "yes", False: "no"}
+    exam: dict[str, Any] = {
+        "pregnancy": patient.get("pregnancy", ""),
+        "postmenopausal": tristate.get(patient.get("postmenopausal"), ""),
+        "reliable_contraception": tristate.get(patient.get("reliable_contraception"), ""),
+        "diagnosis": hair.get("diagnosis") or "",
+        "onset_months_ago": hair.get("onset_months_ago"),
+        "pull_test_positive_regions": hair.get("pull_test_positive_regions"),
+        "trichoscopy_signs": hair.get("trichoscopy_signs", []),
+        "scalp": hair.get("scalp", []),
+        "allergies": doc.get("allergies", []),
+        "clearances": doc.get("clearances", []),
+        **doc.get("labs", {}),
+    }
+    stage = hair.get("stage")
+    if stage:
+        exam["stage_scale"] = stage["scale"]
+        if stage["scale"] == "salt":
+            exam.update({f"salt_{k}": v for k, v in stage["value"].items()})
+        else:
+            exam["stage_value"] = str(stage["value"])
+    return exam
+
+
 LAB_FIELDS = (
     "hba1c_percent", "ferritin_ug_per_l", "haemoglobin_g_per_dl", "platelets_10e9_per_l",
     "inr", "tsh_mu_per_l",

@@ -15,7 +15,7 @@ from anagen.clinics.access import clinic_member
 from anagen.clinics.roles import Perm
 from anagen.consultations import services
 from anagen.consultations.forms import SCALE_LABELS, ExamForm
-from anagen.consultations.intake import record_allergies
+from anagen.consultations.intake import exam_from_intake, record_allergies
 from anagen.consultations.selectors import consultation_get, consultation_list
 from anagen.consultations.templatetags.clinical import VERDICT_WORDS
 from anagen.core.knowledge import Knowledge
@@ -44,35 +44,9 @@ def _initial(patient: Patient, kb: Knowledge) -> dict[str, Any]:
     }
     current = services.consultation_current(patient)
     if current is not None:  # start from the last consultation's examination
-        initial.update(_exam_from_intake(current.intake))
+        initial.update(exam_from_intake(current.intake))
         initial["assessed_on"] = timezone.localdate()
     return initial
-
-
-def _exam_from_intake(doc: dict[str, Any]) -> dict[str, Any]:
-    patient, hair = doc.get("patient", {}), doc.get("hair_loss", {})
-    tristate = {True: "yes", False: "no"}
-    exam: dict[str, Any] = {
-        "pregnancy": patient.get("pregnancy", ""),
-        "postmenopausal": tristate.get(patient.get("postmenopausal"), ""),
-        "reliable_contraception": tristate.get(patient.get("reliable_contraception"), ""),
-        "diagnosis": hair.get("diagnosis") or "",
-        "onset_months_ago": hair.get("onset_months_ago"),
-        "pull_test_positive_regions": hair.get("pull_test_positive_regions"),
-        "trichoscopy_signs": hair.get("trichoscopy_signs", []),
-        "scalp": hair.get("scalp", []),
-        "allergies": doc.get("allergies", []),
-        "clearances": doc.get("clearances", []),
-        **doc.get("labs", {}),
-    }
-    stage = hair.get("stage")
-    if stage:
-        exam["stage_scale"] = stage["scale"]
-        if stage["scale"] == "salt":
-            exam.update({f"salt_{k}": v for k, v in stage["value"].items()})
-        else:
-            exam["stage_value"] = str(stage["value"])
-    return exam
 
 
 def _stage_choices(scale: str, kb: Knowledge) -> list[dict[str, str]]:

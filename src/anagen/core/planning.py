@@ -138,7 +138,7 @@ def build_plan(
     ingredients = _ingredients(ctx, screening, protocol)
     try:
         sessions = schedule(protocol, start)
-        _maintenance(protocol, sessions)
+        maintenance = _maintenance(protocol, sessions)
     except OverflowError:
         raise InvalidDocument("start", "is too far in the future for the course to fit") from None
     plan.update(
@@ -146,7 +146,7 @@ def build_plan(
         ingredients=ingredients,
         sessions=[s.as_json() for s in sessions],
         review=_review(protocol, sessions, start),
-        maintenance=_maintenance(protocol, sessions),
+        maintenance=maintenance,
         aftercare=_aftercare(ctx.kb.aftercare, sessions),
         notes=_notes(ctx, screening, protocol, ingredients),
         cost=_cost(prices, protocol, len(sessions)),

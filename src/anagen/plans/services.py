@@ -94,17 +94,3 @@ def plan_open(*, actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
 @transaction.atomic
 def plan_print_log(*, actor: Actor, plan: TreatmentPlan) -> None:
     _audit(actor, plan, "plan.print", ["pdf"])
-
-
-@transaction.atomic
-def plan_void(*, actor: Actor, plan: TreatmentPlan, reason: str) -> TreatmentPlan:
-    from django.utils import timezone
-
-    if not reason.strip():
-        raise ValidationError({"reason": "Give a reason for voiding this plan."})
-    if plan.voided_at:
-        raise ValidationError({"reason": "This plan is already void."})
-    plan.voided_at, plan.void_reason = timezone.now(), reason.strip()
-    plan.save(update_fields=["voided_at", "void_reason"])
-    _audit(actor, plan, "plan.void", ["voided_at", "void_reason"])
-    return plan

@@ -11,13 +11,9 @@ from django.utils import timezone
 from anagen.clinics.access import clinic_member
 from anagen.clinics.roles import Perm
 from anagen.consultations.selectors import consultation_get
-from anagen.consultations.services import clinic_knowledge
-from anagen.core.intake import read_intake
-from anagen.core.rules import Context
-from anagen.core.screening import usable_protocols
 from anagen.plans import services
 from anagen.plans.printing import PlanLetterhead, plan_pdf
-from anagen.plans.selectors import plan_get
+from anagen.plans.selectors import plan_get, protocols_for
 from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
@@ -37,18 +33,13 @@ class PlanForm(forms.Form):
         self.fields["protocol"].choices = protocols  # type: ignore[attr-defined]
 
 
-def _protocol_choices(consultation: Any) -> list[tuple[str, str]]:
-    kb = clinic_knowledge(consultation.clinic)
-    intake = read_intake(consultation.intake, ingredients=tuple(kb.ingredients), scales=kb.scales)
-    excluded = frozenset(consultation.result["excluded_ingredients"])
-    usable = usable_protocols(Context(intake, kb), excluded)
-    return [(p.id, f"{p.name} — {p.session_count} sessions ({p.evidence})") for p in usable]
-
-
 @clinic_member(Perm.PLAN_CREATE)
 def plan_new(request: HttpRequest, consultation_id: object) -> HttpResponse:
     consultation = consultation_get(clinic=_clinic(request), consultation_id=consultation_id)
-    choices = _protocol_choices(consultation) if consultation.treatable else []
+    choices = [
+        (p.id, f"{p.name} — {p.session_count} sessions ({p.evidence})")
+        for p in protocols_for(consultation)
+    ]
     best = consultation.result.get("treatment", {}).get("protocol")
     initial = {"start": timezone.localdate() + dt.timedelta(days=7), "protocol": best}
     form = PlanForm(request.POST or None, initial=initial, protocols=choices)
@@ -74,7 +65,6 @@ def plan_detail(request: HttpRequest, plan_id: object) -> HttpResponse:
     plan = plan_get(clinic=_clinic(request), plan_id=plan_id)
     services.plan_open(actor=actor_of(request), plan=plan)
     doc = plan.document
-    sessions_by_number = {s["number"]: s for s in doc["sessions"]}
     aftercare_first = [a for a in doc["aftercare"] if a["session"] == 1]
     context = {
         "plan": plan,
@@ -82,8 +72,7 @@ def plan_detail(request: HttpRequest, plan_id: object) -> HttpResponse:
         "doc": doc,
         "sessions": doc["sessions"],
         "aftercare_first": aftercare_first,
-        "session_count": len(sessions_by_number),
-        "kb": clinic_knowledge(plan.clinic),
+        "session_count": len(doc["sessions"]),
     }
     return render(request, "plans/detail.html", context)
 
