@@ -104,6 +104,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_reminders(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from anagen.scheduling.reminders import send_reminders
+
+    run = send_reminders(timezone.now())
+    print(f"{run.sent} reminders sent; {run.no_email} patients without an email address skipped.")
+    return 0
+
+
 def cmd_setup_clinic(args: argparse.Namespace) -> int:
     _django()
     from django.core.exceptions import ValidationError
@@ -175,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_audit_verify
     )
 
+    sub.add_parser(
+        "reminders", help="email reminders (with a calendar file) for sessions coming up"
+    ).set_defaults(handler=cmd_reminders)
     setup = sub.add_parser("setup-clinic", help="create a clinic and its first admin")
     setup.add_argument("--name", required=True)
     setup.add_argument("--slug", required=True, help="short id, e.g. 'riga-old-town'")

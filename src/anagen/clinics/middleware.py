@@ -1,6 +1,8 @@
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from anagen.clinics.selectors import membership_for_request
 
@@ -11,7 +13,7 @@ class ClinicMiddleware:
     """Puts the signed-in user's current clinic and membership on the request.
 
     The current clinic is the one chosen in the session; without a choice, the first clinic where
-    the user has an active membership.
+    the user has an active membership. Times on pages are shown in the clinic's time zone.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,4 +28,8 @@ class ClinicMiddleware:
             )
             request.membership = membership  # type: ignore[attr-defined]
             request.clinic = membership.clinic if membership else None  # type: ignore[attr-defined]
+        if request.clinic is not None:  # type: ignore[attr-defined]
+            timezone.activate(ZoneInfo(request.clinic.time_zone))  # type: ignore[attr-defined]
+        else:
+            timezone.deactivate()
         return self.get_response(request)

@@ -25,6 +25,10 @@ class Perm(models.TextChoices):
     CONSULTATION_SIGN = "consultation.sign", "Screen patients and sign consultations"
     PLAN_CREATE = "plan.create", "Create treatment plans"
     POLICY_MANAGE = "policy.manage", "Set the clinic's aftercare policy, limits and prices"
+    SCHEDULE_VIEW = "schedule.view", "See the calendar"
+    SCHEDULE_BOOK = "schedule.book", "Book, move and cancel sessions"
+    SCHEDULE_SETUP = "schedule.setup", "Set rooms, opening hours, staff hours and absences"
+    SESSION_ATTEND = "session.attend", "Mark sessions done"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -36,6 +40,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.STAFF_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.POLICY_MANAGE,
+            Perm.SCHEDULE_VIEW,
+            Perm.SCHEDULE_BOOK,
+            Perm.SCHEDULE_SETUP,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -47,12 +54,25 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CLINICAL_EDIT,
             Perm.CONSULTATION_SIGN,
             Perm.PLAN_CREATE,
+            Perm.SCHEDULE_VIEW,
+            Perm.SCHEDULE_BOOK,
+            Perm.SESSION_ATTEND,
         }
     ),
     Role.PRACTITIONER: frozenset(
-        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.CLINICAL_VIEW, Perm.CLINICAL_EDIT}
+        {
+            Perm.PATIENT_VIEW,
+            Perm.PATIENT_EDIT,
+            Perm.CLINICAL_VIEW,
+            Perm.CLINICAL_EDIT,
+            Perm.SCHEDULE_VIEW,
+            Perm.SCHEDULE_BOOK,
+            Perm.SESSION_ATTEND,
+        }
     ),
-    Role.RECEPTION: frozenset({Perm.PATIENT_VIEW, Perm.PATIENT_EDIT}),
+    Role.RECEPTION: frozenset(
+        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.SCHEDULE_VIEW, Perm.SCHEDULE_BOOK}
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from anagen.audit.services import Actor
 from anagen.clinics.models import Clinic
 from anagen.clinics.roles import Role
 from anagen.clinics.setup import clinic_setup
+from anagen.demo.scheduling import demo_schedule
 from anagen.patients import services
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -425,11 +426,12 @@ def _patient(actor: Actor, clinic: Clinic, spec: DemoPatient) -> None:
 def demo_load() -> list[tuple[str, str, str]]:
     """Create the demo chain unless it exists; return (clinic, role, email) for each login."""
     if not Clinic.objects.filter(slug=CLINICS[0][0]).exists():
-        for slug, name, address in CLINICS:
+        for offset, (slug, name, address) in enumerate(CLINICS):
             clinic, users = _clinic_with_staff(slug, name, address)
             actor = Actor(user=users[Role.CLINICIAN], ip_address="127.0.0.1")
             for spec in PATIENTS[slug]:
                 _patient(actor, clinic, spec)
+            demo_schedule(clinic, users, rooms=3 - offset, offset=offset)
         manchester_admin = User.objects.get(email=_email("manchester", Role.ADMIN))
         # The chain's admin also manages the second clinic, to show the clinic switcher.
         staff_create(

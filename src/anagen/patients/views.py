@@ -16,6 +16,7 @@ from anagen.patients.forms import HISTORY_FORMS, PatientForm, ReasonForm
 from anagen.patients.models import Allergy, Condition, Medication
 from anagen.patients.record import patient_history, patient_record
 from anagen.patients.selectors import history_item_get, patient_get, patient_list
+from anagen.scheduling.selectors import patient_sessions
 from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
@@ -77,6 +78,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         }
         context["consultations"] = consultation_list(patient=patient)[:5]
         context["plans"] = patient.plans.select_related("consultation").order_by("-created_at")[:5]
+    if can(request, Perm.SCHEDULE_VIEW):
+        context["sessions"] = patient_sessions(patient)
     return render(request, "patients/chart.html", context)
 
 

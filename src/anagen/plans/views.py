@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from anagen.clinics.access import clinic_member
+from anagen.clinics.access import can, clinic_member
 from anagen.clinics.roles import Perm
 from anagen.consultations.selectors import consultation_get
 from anagen.plans import services
 from anagen.plans.printing import PlanLetterhead, plan_pdf
 from anagen.plans.selectors import plan_get, protocols_for
+from anagen.scheduling.selectors import course_for_plan
 from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
@@ -73,6 +74,8 @@ def plan_detail(request: HttpRequest, plan_id: object) -> HttpResponse:
         "sessions": doc["sessions"],
         "aftercare_first": aftercare_first,
         "session_count": len(doc["sessions"]),
+        "course": course_for_plan(plan),
+        "can_book": can(request, Perm.SCHEDULE_BOOK),
     }
     return render(request, "plans/detail.html", context)
 

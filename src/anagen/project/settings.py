@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "anagen.patients",
     "anagen.consultations",
     "anagen.plans",
+    "anagen.scheduling",
     "anagen.web",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("patients/", include("anagen.patients.urls")),
     path("audit/", include("anagen.audit.urls")),
     path("", include("anagen.consultations.urls")),
+    path("", include("anagen.scheduling.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,14 +1,16 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from anagen.clinics.access import clinic_member, signed_in
+from anagen.clinics.access import can, clinic_member, signed_in
 from anagen.clinics.middleware import SESSION_CLINIC_KEY
 from anagen.clinics.roles import Perm
 from anagen.clinics.selectors import memberships_active
 from anagen.core import codes
 from anagen.patients.selectors import patient_list
+from anagen.scheduling.selectors import day_bookings
 
 
 @clinic_member()
@@ -22,6 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(archived_at__isnull=False)
         .count(),
     }
+    if can(request, Perm.SCHEDULE_VIEW):
+        today = timezone.localdate()
+        context["today_sessions"] = day_bookings(clinic, today)
     return render(request, "web/dashboard.html", context)
 
 
