@@ -12,6 +12,7 @@ from anagen.api.auth import SessionAuth, TokenAuth
 from anagen.api.clinical import router as clinical_router
 from anagen.api.patients import router as patients_router
 from anagen.api.permissions import requires
+from anagen.api.scheduling import router as scheduling_router
 from anagen.api.schemas import CodeOut, MeOut
 from anagen.clinics.roles import ROLE_PERMS, Perm
 from anagen.core import codes
@@ -19,9 +20,9 @@ from anagen.core import codes
 api = NinjaAPI(
     title="Anagen API",
     version="1",
-    description="Patients, their medical history, screening and treatment plans. Authenticate "
-    "with `Authorization: Bearer <token>` (create one under Account) or a signed-in browser "
-    "session.",
+    description="Patients, their medical history, screening, treatment plans and scheduling. "
+    "Authenticate with `Authorization: Bearer <token>` (create one under Account) or a signed-in "
+    "browser session.",
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )
@@ -78,3 +79,4 @@ def code_search(request: HttpRequest, system: str, q: str = "") -> Any:
 api.add_router("/", general)
 api.add_router("/patients", patients_router)
 api.add_router("/", clinical_router)
+api.add_router("/", scheduling_router)

@@ -140,11 +140,14 @@ class Planner:
             first = self._first_window(windows[0], anchor, relaxed)
             if first is None:
                 continue
-            result = self._solve(
-                patient, minutes, windows, first, relaxed, practitioner_ids, exclude, extra
-            )
-            if result:
-                proposal.choices = result
+            for day_range in self._first_days(first, windows[0], anchor):
+                result = self._solve(
+                    patient, minutes, windows, day_range, relaxed, practitioner_ids, exclude, extra
+                )
+                if result:
+                    proposal.choices = result
+                    break
+            if proposal.choices:
                 break
         else:
             proposal.failed = (
@@ -162,6 +165,19 @@ class Planner:
                     "protocol's spacing can no longer be kept."
                 )
         return proposal
+
+    def _first_days(
+        self, first: tuple[dt.date, dt.date], window: Window, anchor: tuple[dt.date, Window] | None
+    ) -> list[tuple[dt.date, dt.date]]:
+        """The first session's day range, one day at a time nearest its target gap after the
+        anchor (the engine counts gaps only between the sessions it places); the whole range at
+        once when there is no anchor."""
+        if anchor is None:
+            return [first]
+        target = anchor[0] + dt.timedelta(days=gap_between(anchor[1], window)["target"])
+        days = [first[0] + dt.timedelta(days=i) for i in range((first[1] - first[0]).days + 1)]
+        days.sort(key=lambda d: (abs((d - target).days), d))
+        return [(d, d) for d in days]
 
     def _first_window(
         self, window: Window, anchor: tuple[dt.date, Window] | None, relaxed: bool

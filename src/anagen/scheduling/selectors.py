@@ -8,7 +8,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from anagen.clinics.models import Clinic
-from anagen.scheduling.calendar_setup import clinic_zone, local
+from anagen.scheduling.calendar_setup import (
+    WEEKDAYS,
+    clinic_schedule,
+    clinic_zone,
+    local,
+    practitioners,
+)
 from anagen.scheduling.models import HOLDING, Booking, BookingStatus, Course, Room
 from anagen.scheduling.planner import Window, plan_windows
 
@@ -159,3 +165,59 @@ def patient_sessions(patient: Any) -> PatientSessions:
         .order_by("start")[:5]
     )
     return PatientSessions(rows, unbooked, upcoming)
+
+
+MAX_AVAILABILITY_DAYS = 31
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    start: dt.datetime
+    end: dt.datetime
+    practitioner: Any
+    room: Room
+
+
+def free_slots(
+    clinic: Clinic,
+    first: dt.date,
+    last: dt.date,
+    minutes: int,
+    now: dt.datetime,
+    practitioner_id: int | None = None,
+) -> list[FreeSlot]:
+    """Every start on the clinic's grid, from ``now``, when a practitioner is working and free and
+    a room is free for ``minutes``; the first free room is offered."""
+    zone = clinic_zone(clinic)
+    slot = clinic_schedule(clinic).slot_minutes
+    start = dt.datetime.combine(first, dt.time(), zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
+    taken = list(
+        Booking.objects.for_clinic(clinic)
+        .filter(status__in=HOLDING, start__lt=end, end__gt=start)
+        .values_list("start", "end", "practitioner_id", "room_id")
+    )
+    all_rooms = rooms(clinic)
+    found = []
+    for person in practitioners(clinic, first, last):
+        if practitioner_id and person.user.pk != practitioner_id:
+            continue
+        day = first
+        while day <= last:
+            for a, z in (
+                [] if day in person.absent else person.weekly.get(WEEKDAYS[day.weekday()], [])
+            ):
+                t = dt.datetime.combine(day, dt.time.fromisoformat(a), zone)
+                close = dt.datetime.combine(day, dt.time.fromisoformat(z), zone)
+                while t + dt.timedelta(minutes=minutes) <= close:
+                    t_end = t + dt.timedelta(minutes=minutes)
+                    if t >= now and not any(
+                        who == person.user.pk and s < t_end and t < e for s, e, who, _ in taken
+                    ):
+                        busy_rooms = {r for s, e, _, r in taken if s < t_end and t < e}
+                        room = next((r for r in all_rooms if r.pk not in busy_rooms), None)
+                        if room is not None:
+                            found.append(FreeSlot(t, t_end, person.user, room))
+                    t += dt.timedelta(minutes=slot)
+            day += dt.timedelta(days=1)
+    return sorted(found, key=lambda f: (f.start, f.practitioner.full_name))
