@@ -52,8 +52,13 @@ def test_fifty_concurrent_bookings_of_one_slot_give_one_course():
     plans = []
     for i in range(THREADS):
         patient = make_patient(clinic, three.a_clinician, given_name=f"P{i}", email="")
-        exam = {"assessed_on": today, "sex": "male", "diagnosis": "L64.9",
-                "stage_scale": "norwood", "stage_value": "III"}
+        exam = {
+            "assessed_on": today,
+            "sex": "male",
+            "diagnosis": "L64.9",
+            "stage_scale": "norwood",
+            "stage_value": "III",
+        }
         consultation = consultation_sign(actor=clinician, patient=patient, exam=exam)
         plans.append(
             plan_create(
@@ -64,9 +69,7 @@ def test_fifty_concurrent_bookings_of_one_slot_give_one_course():
             )
         )
     zone = ZoneInfo(clinic.time_zone)
-    times = [
-        dt.datetime.combine(w.planned, dt.time(10), zone) for w in plan_windows(plans[0])
-    ]
+    times = [dt.datetime.combine(w.planned, dt.time(10), zone) for w in plan_windows(plans[0])]
     outcomes: list[str] = []
     barrier = threading.Barrier(THREADS)
 
@@ -84,7 +87,7 @@ def test_fifty_concurrent_bookings_of_one_slot_give_one_course():
             outcomes.append("booked")
         except ValidationError as error:
             outcomes.append("conflict: " + " ".join(error.messages))
-        except Exception as error:  # a server error is what this test exists to catch
+        except Exception as error:  # noqa: BLE001 (a server error is what this test catches)
             outcomes.append(f"error: {type(error).__name__}: {error}")
         finally:
             connections.close_all()

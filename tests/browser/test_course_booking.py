@@ -44,8 +44,13 @@ def clinic_ready_with_plan(t: ThreeUsers):
         t.clinic_a, t.a_clinician, given_name="Charles", family_name="Babbage", sex_at_birth="male"
     )
     today = dt.date.today()
-    exam = {"assessed_on": today, "sex": "male", "diagnosis": "L64.9",
-            "stage_scale": "norwood", "stage_value": "III"}
+    exam = {
+        "assessed_on": today,
+        "sex": "male",
+        "diagnosis": "L64.9",
+        "stage_scale": "norwood",
+        "stage_value": "III",
+    }
     consultation = consultation_sign(actor=clinician, patient=patient, exam=exam)
     plan = plan_create(
         actor=clinician,

@@ -195,7 +195,7 @@ def reschedule_proposal(request: HttpRequest, booking_id: UUID, body: ChangeProp
             body.practitioner or booking.practitioner_id,
             body.room or booking.room_id,
         )
-    change = change_proposal(booking, body.kind, timezone.now(), moved)
+    change = change_proposal(booking.course, booking.number, timezone.now(), moved)
     return _proposal_json(change.proposal, zone)
 
 

@@ -196,7 +196,7 @@ def _create(
     reason: str,
     actor: Actor,
 ) -> Booking:
-    return Booking.objects.for_clinic(clinic).create(
+    booking: Booking = Booking.objects.for_clinic(clinic).create(
         clinic=clinic,
         course=course,
         patient=course.patient,
@@ -209,3 +209,4 @@ def _create(
         status_reason=reason,
         created_by=actor.user,
     )
+    return booking

@@ -35,6 +35,7 @@ Weekly = dict[str, list[list[str]]]
 
 
 def clinic_schedule(clinic: Clinic) -> ClinicSchedule:
+    schedule: ClinicSchedule
     schedule, _ = ClinicSchedule.objects.for_clinic(clinic).get_or_create(
         clinic=clinic, defaults={"opening": DEFAULT_OPENING}
     )
@@ -52,6 +53,14 @@ def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 def aware(wall: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return wall.replace(tzinfo=zone)
+
+
+# Dates further than this from today are typing mistakes (and overflow date arithmetic at 9999).
+MAX_YEARS_AWAY = 5
+
+
+def within_reach(day: dt.date, today: dt.date) -> bool:
+    return abs((day - today).days) <= MAX_YEARS_AWAY * 366
 
 
 def parse_blocks(text: str, field: str) -> list[list[str]]:
@@ -152,9 +161,9 @@ def works_at(practitioner: Practitioner, start: dt.datetime, minutes: int) -> bo
         return False
     begin = f"{start:%H:%M}"
     end_time = start + dt.timedelta(minutes=minutes)
-    if end_time.date() != start.date():
+    if end_time.date() != start.date() and end_time.time() != dt.time():
         return False
-    end = f"{end_time:%H:%M}"
+    end = "24:00" if end_time.date() != start.date() else f"{end_time:%H:%M}"
     return any(
         a <= begin and end <= b for a, b in practitioner.weekly.get(WEEKDAYS[start.weekday()], [])
     )

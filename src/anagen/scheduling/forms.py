@@ -11,11 +11,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from anagen.scheduling.calendar_setup import (
+    MAX_YEARS_AWAY,
     WEEKDAY_NAMES,
     WEEKDAYS,
     Weekly,
     format_blocks,
     parse_blocks,
+    within_reach,
 )
 from anagen.scheduling.planner import Choice
 
@@ -31,6 +33,9 @@ def read_choices(data: Mapping[str, Any], numbers: Sequence[int], zone: ZoneInfo
             room = int(data.get(f"{prefix}-room") or "")
         except ValueError:
             errors[prefix] = "Give a date and time, a practitioner and a room."
+            continue
+        if not within_reach(start.date(), dt.datetime.now(zone).date()):
+            errors[prefix] = f"Choose a date within {MAX_YEARS_AWAY} years of today."
             continue
         choices.append(Choice(number, start, who, room))
     if errors:

@@ -45,11 +45,13 @@ def _event(booking: Booking, stamp: dt.datetime) -> Event:
 def booking_ics(booking: Booking, stamp: dt.datetime) -> bytes:
     cal = _calendar(booking.clinic.name)
     cal.add_component(_event(booking, stamp))
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body
 
 
 def feed_ics(name: str, bookings: Iterable[Booking], stamp: dt.datetime) -> bytes:
     cal = _calendar(name)
     for booking in bookings:
         cal.add_component(_event(booking, stamp))
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from anagen.scheduling.calendar_setup import local
-from anagen.scheduling.planner import Choice, Planner, Proposal, plan_windows
+from anagen.scheduling.planner import Choice, Planner, Proposal, Window, plan_windows
 from anagen.scheduling.selectors import course_sessions
 from anagen.scheduling.services import course_minutes
 
@@ -18,6 +18,27 @@ def course_proposal(plan: Any, now: dt.datetime, practitioner_id: int | None = N
         minutes=course_minutes(plan.clinic, plan.protocol_id),
         windows=plan_windows(plan),
         practitioner_ids=[practitioner_id] if practitioner_id else None,
+    )
+
+
+@dataclass
+class ChangeScope:
+    """The sessions a change to ``booking`` books again: itself (unless done) and every later one
+    not done, with their current bookings."""
+
+    numbers: list[int]
+    current: dict[int, Any]
+    sessions: list[Any]
+    windows: dict[int, Window]
+
+
+def change_scope(course: Any, number: int, today: dt.date) -> ChangeScope:
+    sessions = course_sessions(course, today)
+    return ChangeScope(
+        numbers=[s.number for s in sessions if s.number >= number and s.state != "done"],
+        current={s.number: s.booking for s in sessions if s.state == "booked"},
+        sessions=sessions,
+        windows={w.number: w for w in plan_windows(course.plan)},
     )
 
 
@@ -33,47 +54,46 @@ class ChangeProposal:
 
 
 def change_proposal(
-    booking: Any, kind: str, now: dt.datetime, moved: Choice | None
+    course: Any, number: int, now: dt.datetime, moved: Choice | None = None
 ) -> ChangeProposal:
-    """Re-plan the sessions after ``booking`` inside their windows: after its new time when it is
-    moved (``moved``), after the session before it when it is cancelled or missed (it is then
-    booked again itself)."""
-    course = booking.course
+    """Re-plan session ``number`` and those after it inside their windows: after its new time when
+    it is moved (``moved``), else after the session before it (when it was cancelled or missed,
+    or is booked again from the course page)."""
     planner = Planner(course.clinic, now)
-    sessions = course_sessions(course, planner.today)
-    windows = {w.number: w for w in plan_windows(course.plan)}
-    current = {s.number: s.booking for s in sessions if s.state == "booked"}
-    later = [s.number for s in sessions if s.number >= booking.number and s.state != "done"]
-    replaced = {b.pk for n, b in current.items() if n in later}
-    if kind == "move" and moved is not None:
-        anchor = (local(moved.start, planner.zone).date(), windows[booking.number])
+    scope = change_scope(course, number, planner.today)
+    sessions, windows, current, later = scope.sessions, scope.windows, scope.current, scope.numbers
+    replaced = {b.pk for n, b in current.items() if n in later and b is not None}
+    if moved is not None:
+        anchor = (local(moved.start, planner.zone).date(), windows[number])
         proposal = planner.propose(
             patient=course.patient,
             minutes=course.minutes,
-            windows=[windows[n] for n in later if n != booking.number],
+            windows=[windows[n] for n in later if n != number],
             anchor=anchor,
             exclude=replaced,
             extra=[moved],
         )
-        proposal.windows[booking.number] = windows[booking.number]
+        proposal.windows[number] = windows[number]
         proposal.choices.insert(0, moved)
-        if not windows[booking.number].holds(anchor[0]):
+        if not windows[number].holds(anchor[0]):
             proposal.warnings.insert(
                 0,
-                f"The new date is outside session {booking.number}'s window: the protocol's "
+                f"The new date is outside session {number}'s window: the protocol's "
                 "spacing is not kept.",
             )
         return ChangeProposal(proposal, later, current)
-    before = [s for s in sessions if s.number < booking.number and s.booking is not None]
-    anchor = None
+    before = [
+        (s.booking, s.number) for s in sessions if s.number < number and s.booking is not None
+    ]
+    after: tuple[dt.date, Window] | None = None
     if before:
-        prev = before[-1]
-        anchor = (local(prev.booking.start, planner.zone).date(), windows[prev.number])
+        prev, prev_number = before[-1]
+        after = (local(prev.start, planner.zone).date(), windows[prev_number])
     proposal = planner.propose(
         patient=course.patient,
         minutes=course.minutes,
         windows=[windows[n] for n in later],
-        anchor=anchor,
+        anchor=after,
         exclude=replaced,
     )
     return ChangeProposal(proposal, later, current)

@@ -64,7 +64,9 @@ def send_reminders(now: dt.datetime) -> ReminderRun:
             .select_related("patient", "practitioner", "course__plan", "clinic")
         )
         for booking in due:
-            if not booking.patient.email or booking.patient.is_archived:
+            if booking.patient.is_archived:
+                continue
+            if not booking.patient.email:
                 no_email += 1
                 continue
             reminder_message(booking, now).send()

@@ -23,20 +23,24 @@ STATES = ("done", "booked", "due", "overdue")
 
 def booking_get(*, clinic: Clinic, booking_id: object) -> Booking:
     try:
-        return (
+        booking: Booking = (
             Booking.objects.for_clinic(clinic)
             .select_related("course__plan", "patient", "practitioner", "room")
             .get(pk=booking_id)
         )
     except (Booking.DoesNotExist, ValueError, TypeError):
         raise Http404("No such booking") from None
+    return booking
 
 
 def course_get(*, clinic: Clinic, course_id: object) -> Course:
     try:
-        return Course.objects.for_clinic(clinic).select_related("plan", "patient").get(pk=course_id)
+        course: Course = (
+            Course.objects.for_clinic(clinic).select_related("plan", "patient").get(pk=course_id)
+        )
     except (Course.DoesNotExist, ValueError, TypeError):
         raise Http404("No such course") from None
+    return course
 
 
 def course_for_plan(plan: Any) -> Course | None:

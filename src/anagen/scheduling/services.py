@@ -169,7 +169,7 @@ def _insert(
     actor: Actor,
     replaces: Booking | None,
 ) -> Booking:
-    return Booking.objects.for_clinic(clinic).create(
+    booking: Booking = Booking.objects.for_clinic(clinic).create(
         clinic=clinic,
         course=course,
         patient=course.patient,
@@ -181,6 +181,7 @@ def _insert(
         replaces=replaces,
         created_by=actor.user,
     )
+    return booking
 
 
 def course_book(
@@ -202,7 +203,7 @@ def course_book(
     _check(clinic, plan.patient, minutes, choices, windows, [], set(), allow_outside_window)
     try:
         with transaction.atomic():
-            course = Course.objects.for_clinic(clinic).create(
+            course: Course = Course.objects.for_clinic(clinic).create(
                 clinic=clinic,
                 patient=plan.patient,
                 plan=plan,
@@ -245,7 +246,6 @@ def course_change(
     if kind not in CHANGE_KINDS:
         raise ValidationError({"kind": f"Use one of {', '.join(CHANGE_KINDS)}."})
     course = booking.course
-    clinic = course.clinic
     if booking.status != BookingStatus.BOOKED:
         raise ValidationError(
             f"This session is {booking.get_status_display().lower()}; only a booked one changes."
@@ -258,15 +258,49 @@ def course_change(
         raise ValidationError({"reason": "Say why the session is cancelled."})
     if kind == "move" and booking.number not in {c.number for c in choices}:
         raise ValidationError({f"session-{booking.number}": "Choose the new time."})
+    return _book_again(actor, course, choices, allow_outside_window, booking, kind, reason)
+
+
+def course_rebook(
+    *, actor: Actor, course: Course, choices: Sequence[Choice], allow_outside_window: bool = False
+) -> list[Booking]:
+    """Book sessions that have no booking (cancelled or missed and not rebooked), re-planning the
+    booked ones after them in the same transaction."""
+    if course.status != CourseStatus.ACTIVE:
+        raise ValidationError("This course is not active.")
+    if not choices:
+        raise ValidationError("Choose a time for each session to book.")
+    return _book_again(actor, course, choices, allow_outside_window, None, "rebook", "")
+
+
+def _book_again(
+    actor: Actor,
+    course: Course,
+    choices: Sequence[Choice],
+    allow_outside_window: bool,
+    booking: Booking | None,
+    kind: str,
+    reason: str,
+) -> list[Booking]:
+    """Book ``choices`` for a course: the bookings they replace become ``moved`` (``booking``,
+    the one being changed, takes the status of ``kind``), all in one transaction."""
+    clinic = course.clinic
+    windows = {w.number: w for w in plan_windows(course.plan)}
+    strangers = [c.number for c in choices if c.number not in windows]
+    if strangers:
+        raise ValidationError(
+            {f"session-{n}": f"The course has {len(windows)} sessions." for n in strangers}
+        )
     holding = list(course.bookings.filter(status__in=HOLDING))
     by_number = {b.number: b for b in holding}
     for choice in choices:
         current = by_number.get(choice.number)
         if current is not None and current.status == BookingStatus.DONE:
             raise ValidationError({f"session-{choice.number}": "This session is done."})
-    replaced = {by_number[c.number] for c in choices if c.number in by_number} | {booking}
+    replaced = {by_number[c.number] for c in choices if c.number in by_number}
+    if booking is not None:
+        replaced.add(booking)
     kept = [b for b in holding if b not in replaced]
-    windows = {w.number: w for w in plan_windows(course.plan)}
     _check(
         clinic,
         course.patient,
@@ -285,18 +319,24 @@ def course_change(
                 old.status_reason = (
                     reason.strip()
                     if old == booking
+                    else "re-planned"
+                    if booking is None
                     else f"re-planned after session {booking.number}"
                 )
                 old.save(update_fields=["status", "status_reason", "updated_at"])
             for choice in sorted(choices, key=lambda c: c.number):
-                old = by_number.get(choice.number)
-                created.append(_insert(clinic, course, course.minutes, choice, actor, old))
-            changes = [f"session {booking.number} {kind.replace('_', '-')}"]
-            changes += [
-                f"session {c.number} to {local(c.start, clinic_zone(clinic)):%Y-%m-%d %H:%M}"
-                for c in choices
-            ]
-            _audit(actor, clinic, f"booking.{kind}", booking, changes, course.patient_id)
+                created.append(
+                    _insert(
+                        clinic, course, course.minutes, choice, actor, by_number.get(choice.number)
+                    )
+                )
+            changes = [f"session {c.number} start" for c in choices]
+            changes += ["reason"] if reason.strip() else []
+            if booking is None:
+                _audit(actor, clinic, "course.rebook", course, changes, course.patient_id)
+            else:
+                changes.append(f"session {booking.number} {kind.replace('_', '-')}")
+                _audit(actor, clinic, f"booking.{kind}", booking, changes, course.patient_id)
     except IntegrityError as error:
         raise _conflict(error) from None
     return created
@@ -346,7 +386,7 @@ def course_cancel(*, actor: Actor, course: Course, reason: str) -> int:
         course.clinic,
         "course.cancel",
         course,
-        [f"{len(booked)} sessions cancelled", reason.strip()[:80]],
+        [f"{len(booked)} sessions cancelled", "reason"],
         course.patient_id,
     )
     return len(booked)
@@ -389,6 +429,25 @@ def schedule_save(
     if not 1 <= reminder_hours <= 168:
         raise ValidationError({"reminder_hours": "Send reminders 1 to 168 hours ahead."})
     opening = check_weekly(opening, slot_minutes)
+    for hours in WorkingHours.objects.for_clinic(clinic).select_related("practitioner"):
+        name = hours.practitioner.full_name
+        try:
+            check_weekly(hours.weekly, slot_minutes)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "slot_minutes": f"{name}'s hours are not on a {slot_minutes}-minute grid; "
+                    "change them first."
+                }
+            ) from None
+        beyond = outside_opening(hours.weekly, opening)
+        if beyond:
+            raise ValidationError(
+                {
+                    day: f"{name} works beyond these hours; change their hours first."
+                    for day in beyond
+                }
+            )
     setup = clinic_schedule(clinic)
     setup.opening = opening
     setup.slot_minutes = slot_minutes
@@ -406,6 +465,7 @@ def hours_save(*, actor: Actor, clinic: Clinic, practitioner: Any, weekly: Weekl
     beyond = outside_opening(weekly, setup.opening)
     if beyond:
         raise ValidationError({day: "Outside the clinic's opening hours." for day in beyond})
+    hours: WorkingHours
     hours, _ = WorkingHours.objects.for_clinic(clinic).update_or_create(
         clinic=clinic, practitioner=practitioner, defaults={"weekly": weekly}
     )
@@ -437,7 +497,7 @@ def absence_add(
         )
         .count()
     )
-    absence = Absence.objects.for_clinic(clinic).create(
+    absence: Absence = Absence.objects.for_clinic(clinic).create(
         clinic=clinic,
         practitioner=practitioner,
         first_day=first_day,
@@ -493,7 +553,9 @@ def room_save(
 def feed_get(*, actor: Actor, patient: Any, reset: bool = False) -> CalendarFeed:
     """The patient's calendar feed, made on first use; ``reset`` gives it a new token, so the
     old link stops working."""
-    feed = CalendarFeed.objects.for_clinic(patient.clinic).filter(patient=patient).first()
+    feed: CalendarFeed | None = (
+        CalendarFeed.objects.for_clinic(patient.clinic).filter(patient=patient).first()
+    )
     if feed is not None and not reset:
         return feed
     if feed is None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/change/", views.booking_change, name="booking_change"),
     path("bookings/<uuid:booking_id>/done/", views.booking_done, name="booking_done"),
     path("courses/<uuid:course_id>/", views.course_detail, name="course_detail"),
+    path("courses/<uuid:course_id>/book/", views.course_rebook, name="course_rebook"),
     path("plans/<uuid:plan_id>/book/", views.plan_book, name="plan_book"),
     path("patients/<uuid:patient_id>/calendar-link/", views.patient_feed, name="patient_feed"),
     path(

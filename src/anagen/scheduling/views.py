@@ -26,12 +26,13 @@ from anagen.scheduling.calendar_setup import (
     local,
     practitioners,
     treating_staff,
+    within_reach,
 )
 from anagen.scheduling.forms import ReasonForm, read_choices
 from anagen.scheduling.ical import feed_ics
 from anagen.scheduling.models import BookingStatus, CalendarFeed
 from anagen.scheduling.planner import Choice, Proposal, plan_windows
-from anagen.scheduling.proposals import change_proposal, course_proposal
+from anagen.scheduling.proposals import change_proposal, change_scope, course_proposal
 from anagen.web.request_info import actor_of
 
 SLOT_PX = 14  # height of one grid slot on the calendar
@@ -72,9 +73,10 @@ class Column:
 
 def _day_param(request: HttpRequest, today: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return today
+    return day if within_reach(day, today) else today
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -107,12 +109,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
     rooms = selectors.rooms(clinic)
     who = _int_param(request, "who")
     if by == "practitioner":
-        people = staff if view == "day" or who is None else [p for p in staff if p.user.pk == who]
+        people = staff if who is None else [p for p in staff if p.user.pk == who]
         if view == "week" and not who and staff:
             people, who = staff[:1], staff[0].user.pk
-        columns_for = [(d, p, None) for d in days for p in people]
+        columns_for: list[tuple[dt.date, Any, Any]] = [(d, p, None) for d in days for p in people]
     else:
-        chosen = rooms if view == "day" or who is None else [r for r in rooms if r.pk == who]
+        chosen = rooms if who is None else [r for r in rooms if r.pk == who]
         if view == "week" and not who and rooms:
             chosen, who = rooms[:1], rooms[0].pk
         columns_for = [(d, None, r) for d in days for r in chosen]
@@ -145,7 +147,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                         (_minutes(z) - _minutes(a)) * SLOT_PX // slot,
                     )
                 )
-        title = person.user.full_name if person is not None else room.name  # type: ignore[union-attr]
+        title = person.user.full_name if person is not None else room.name
         columns.append(
             Column(
                 title=title,
@@ -255,7 +257,7 @@ def course_detail(request: HttpRequest, course_id: object) -> HttpResponse:
         "can_clinical": can(request, Perm.CLINICAL_VIEW),
         "zone": clinic_zone(course.clinic),
     }
-    return render(request, "scheduling/course.html", context)
+    return render(request, "scheduling/course.html", context, status=422 if form.errors else 200)
 
 
 @dataclass
@@ -386,10 +388,10 @@ def booking_change(request: HttpRequest, booking_id: object) -> HttpResponse:
         moved = _moved_choice(request, booking, zone)
         if moved is None:
             return _move_form(request, booking, zone)
-    change = change_proposal(booking, kind, timezone.now(), moved)
-    later, current, proposal = change.numbers, change.current, change.proposal
+    scope = change_scope(course, booking.number, local(timezone.now(), zone).date())
+    later, current = scope.numbers, scope.current
+    proposal = Proposal(windows=scope.windows)
     if request.method == "POST":
-        proposal = Proposal(windows=proposal.windows)
         numbers = later if request.POST.get("rebook", "yes") == "yes" else []
         try:
             choices = read_choices(request.POST, numbers, zone)
@@ -408,6 +410,7 @@ def booking_change(request: HttpRequest, booking_id: object) -> HttpResponse:
             messages.success(request, f"{CHANGE_TITLES[kind]} {booking.number}: saved.")
             return redirect("course_detail", course.pk)
     else:
+        proposal = change_proposal(course, booking.number, timezone.now(), moved).proposal
         choices = proposal.choices
     rows = _rows(proposal, choices, later, zone, errors, current)
     context = {
@@ -419,6 +422,7 @@ def booking_change(request: HttpRequest, booking_id: object) -> HttpResponse:
         "proposal": proposal,
         "wall": local(booking.start, zone),
         "reason": request.POST.get("reason", ""),
+        "reason_errors": errors.get("reason", []),
         **_sessions_context(clinic, rows, errors),
     }
     return render(request, "scheduling/change.html", context, status=422 if errors else 200)
@@ -431,6 +435,8 @@ def _moved_choice(request: HttpRequest, booking: Any, zone: Any) -> Choice | Non
         who = int(request.GET.get("practitioner") or booking.practitioner_id)
         room = int(request.GET.get("room") or booking.room_id)
     except ValueError:
+        return None
+    if not within_reach(start.date(), timezone.now().date()):
         return None
     return Choice(booking.number, start, who, room)
 
@@ -484,7 +490,52 @@ def calendar_feed(request: HttpRequest, clinic_slug: str, token: str) -> HttpRes
     if feed is None or feed.patient.is_archived:
         raise Http404("No such calendar")
     bookings = selectors.patient_bookings(feed.patient)
-    body = feed_ics(clinic.name, bookings, timezone.now())
+    body = feed_ics(feed.clinic.name, bookings, timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@clinic_member(Perm.SCHEDULE_BOOK)
+def course_rebook(request: HttpRequest, course_id: object) -> HttpResponse:
+    """Book the sessions left without a booking (cancelled or missed and not rebooked), with the
+    booked ones after them re-planned."""
+    clinic = _clinic(request)
+    course = selectors.course_get(clinic=clinic, course_id=course_id)
+    zone = clinic_zone(clinic)
+    today = local(timezone.now(), zone).date()
+    open_numbers = [
+        s.number for s in selectors.course_sessions(course, today) if s.state in ("due", "overdue")
+    ]
+    if not open_numbers or course.status != "active":
+        messages.error(request, "Every session of this course is booked or done.")
+        return redirect("course_detail", course.pk)
+    scope = change_scope(course, open_numbers[0], today)
+    errors: dict[str, list[str]] = {}
+    proposal = Proposal(windows=scope.windows)
+    if request.method == "POST":
+        try:
+            choices = read_choices(request.POST, scope.numbers, zone)
+            services.course_rebook(
+                actor=actor_of(request),
+                course=course,
+                choices=choices,
+                allow_outside_window=request.POST.get("allow_outside") == "on",
+            )
+        except ValidationError as error:
+            errors = _errors(error)
+            choices = _posted(request, scope.numbers, zone)
+        else:
+            messages.success(request, f"{len(choices)} sessions booked.")
+            return redirect("course_detail", course.pk)
+    else:
+        proposal = change_proposal(course, open_numbers[0], timezone.now()).proposal
+        choices = proposal.choices
+    rows = _rows(proposal, choices, scope.numbers, zone, errors, scope.current)
+    context = {
+        "course": course,
+        "patient": course.patient,
+        "proposal": proposal,
+        **_sessions_context(clinic, rows, errors),
+    }
+    return render(request, "scheduling/rebook.html", context, status=422 if errors else 200)
