@@ -34,10 +34,14 @@ def demo_dir(tmp_path_factory):
     return path
 
 
-def test_demo_loads_two_clinics_a_login_per_role_and_forty_patients(demo_dir):
+# 20 patients with a medical history per clinic, and 18 more per clinic in booked courses.
+DEMO_PATIENTS = 40 + 2 * 18
+
+
+def test_demo_loads_two_clinics_a_login_per_role_and_its_patients(demo_dir):
     database = demo_dir / "demo.sqlite3"
     assert count(database, "clinics_clinic") == 2
-    assert count(database, "patients_patient") == 40
+    assert count(database, "patients_patient") == DEMO_PATIENTS
     assert count(database, "patients_condition") >= 40
     with sqlite3.connect(database) as db:
         roles = db.execute("SELECT clinic_id, role FROM clinics_membership").fetchall()
@@ -48,6 +52,20 @@ def test_demo_loads_two_clinics_a_login_per_role_and_forty_patients(demo_dir):
             "practitioner",
             "reception",
         }
+
+
+def test_demo_has_courses_in_every_state_in_both_clinics(demo_dir):
+    with sqlite3.connect(demo_dir / "demo.sqlite3") as db:
+        bookings = db.execute(
+            "SELECT clinic_id, status, COUNT(*) FROM scheduling_booking GROUP BY clinic_id, status"
+        ).fetchall()
+        courses = {s for (s,) in db.execute("SELECT DISTINCT status FROM scheduling_course")}
+        rooms = db.execute("SELECT COUNT(*) FROM scheduling_room").fetchone()[0]
+    for clinic_id in (1, 2):
+        statuses = {s for c, s, _ in bookings if c == clinic_id}
+        assert {"booked", "done", "cancelled", "no_show"} <= statuses
+    assert courses == {"active", "completed", "cancelled"}
+    assert rooms == 5
 
 
 def test_demo_prints_the_url_and_the_logins(tmp_path):
@@ -63,7 +81,7 @@ def test_running_demo_twice_keeps_the_data_and_reset_starts_over(tmp_path):
     with sqlite3.connect(database) as db:
         db.execute("UPDATE patients_patient SET given_name = 'Kept' WHERE number = 'KEN-000001'")
     run(["demo", "--no-serve"], tmp_path)
-    assert count(database, "patients_patient") == 40
+    assert count(database, "patients_patient") == DEMO_PATIENTS
     with sqlite3.connect(database) as db:
         kept = db.execute("SELECT given_name FROM patients_patient WHERE number = 'KEN-000001'")
         assert kept.fetchone()[0] == "Kept"
