@@ -1,4 +1,4 @@
-"""The clinical subcommands of ``anagen``: screen, plan, knowledge, schema.
+"""The clinical subcommands of ``anagen``: screen, plan, schedule, knowledge, schema.
 
 They run the pure core only (no Django, no database). Exit 0 on success whatever the verdict;
 2 on invalid input, with one line per problem naming the file and the field; never a traceback
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 from anagen.core.invalid import InvalidDocument
 from anagen.core.knowledge import Knowledge, load, with_policy
 from anagen.core.planning import PriceList, plan_document, read_prices
+from anagen.core.scheduling import SOLVERS, schedule_document
 from anagen.core.schemas import SCHEMA_NAMES, schema
 from anagen.core.screening import screen_document
 
@@ -47,6 +49,16 @@ def add_commands(sub: Any) -> None:
     plan.add_argument("--prices", metavar="FILE", help="price list (JSON)")
     plan.add_argument("--policy", metavar="FILE", help="clinic policy overrides (JSON)")
     plan.set_defaults(handler=_guarded(cmd_plan))
+
+    sched = sub.add_parser(
+        "schedule", help="book courses into the clinic diary (anagen.schedule-scenario/1)"
+    )
+    sched.add_argument("file", metavar="SCENARIO", help="scenario JSON; - for stdin")
+    sched.add_argument("--solver", choices=SOLVERS, default="cp-sat")
+    sched.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="seconds (default 30)"
+    )
+    sched.set_defaults(handler=_guarded(cmd_schedule))
 
     knowledge = sub.add_parser("knowledge", help="read the clinical knowledge base")
     knowledge_sub = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -103,6 +115,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     with _naming(args.file):
         plan = plan_document(doc, kb, start=start, protocol_id=args.protocol, prices=prices)
     print(json.dumps(plan, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise _BadInput(f"--time-limit: {args.time_limit} is not a number of seconds above 0")
+    doc = _read_json(args.file)
+    with _naming(args.file):
+        result = schedule_document(doc, args.solver, args.time_limit)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -21,20 +21,37 @@ from anagen.core.intake import (
 )
 from anagen.core.knowledge import Knowledge
 from anagen.core.planning import PLAN_SCHEMA
+from anagen.core.scheduling import RESULT_SCHEMA, SOLVERS
+from anagen.core.scheduling_scenario import (
+    MAX_DAYS,
+    MINUTES_PER_DAY,
+    SCENARIO_SCHEMA,
+    SLOT_MINUTES,
+    WEEKDAYS,
+)
 from anagen.core.screening import SCREENING_SCHEMA, SEVERITIES, TOPICS, VERDICTS
 
 __all__ = ["SCHEMA_NAMES", "schema"]
 
-SCHEMA_NAMES = ("intake", "screening", "plan")
+SCHEMA_NAMES = ("intake", "screening", "plan", "schedule-scenario", "schedule-result")
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _ICD10 = {"type": "string", "pattern": r"^[A-Za-z]\d{2}(\.?\d{1,2})?$"}
 _ATC = {"type": "string", "pattern": r"^[A-Za-z](\d{2}([A-Za-z]([A-Za-z](\d{2})?)?)?)?$"}
+_TIME = {"type": "string", "pattern": r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"}
+_DATETIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$"}
+_ID = {"type": "string", "minLength": 1, "pattern": r"\S"}
 
 
 def schema(name: str, kb: Knowledge) -> dict[str, Any]:
     """The JSON Schema called ``name`` (one of SCHEMA_NAMES)."""
-    builders = {"intake": _intake, "screening": _screening, "plan": _plan}
+    builders = {
+        "intake": _intake,
+        "screening": _screening,
+        "plan": _plan,
+        "schedule-scenario": _schedule_scenario,
+        "schedule-result": _schedule_result,
+    }
     if name not in builders:
         raise ValueError(f"no schema {name!r}; allowed: {', '.join(SCHEMA_NAMES)}")
     return builders[name](kb)
@@ -249,3 +266,121 @@ def _plan(kb: Knowledge) -> dict[str, Any]:
 def _screening_body(kb: Knowledge) -> dict[str, Any]:
     body = _screening(kb)
     return {k: v for k, v in body.items() if k not in ("$schema", "$id")}
+
+
+# --- Scheduling (contract C5) ----------------------------------------------------------------
+
+
+def _schedule_scenario(_: Knowledge) -> dict[str, Any]:
+    days = {"type": "integer", "minimum": 0, "maximum": MAX_DAYS}
+    window = _closed({"earliest": _DATE, "latest": _DATE}, ("earliest", "latest"))
+    ids = {"type": "array", "items": _ID, "minItems": 1}
+    practitioner = _closed(
+        {"id": _ID, "weekly": _weekly(), "absent": {"type": "array", "items": _DATE}},
+        ("id", "weekly"),
+    )
+    busy = {
+        **_closed(
+            {
+                "practitioner": _ID,
+                "room": _ID,
+                "patient": _ID,
+                "start": _DATETIME,
+                "minutes": {"type": "integer", "minimum": 1},
+            },
+            ("start", "minutes"),
+        ),
+        "oneOf": [{"required": [kind]} for kind in ("practitioner", "room", "patient")],
+    }
+    course = _closed(
+        {
+            "id": _ID,
+            "patient": _ID,
+            "minutes": {"type": "integer", "minimum": 1, "maximum": MINUTES_PER_DAY},
+            "first": window,
+            "gaps": {
+                "type": "array",
+                "items": _closed(
+                    {"min": days, "target": days, "max": days}, ("min", "target", "max")
+                ),
+            },
+            "practitioners": ids,
+            "patient_weekly": _weekly(),
+            "windows": {"type": "array", "items": window, "minItems": 1},
+        },
+        ("id", "patient", "minutes", "first"),
+    )
+    return {
+        "$schema": _DRAFT,
+        "$id": "https://anagen.example/schemas/schedule-scenario-1.json",
+        "title": SCENARIO_SCHEMA,
+        **_closed(
+            {
+                "schema": {"const": SCENARIO_SCHEMA},
+                "start": _DATE,
+                "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                "slot_minutes": {"enum": list(SLOT_MINUTES)},
+                "practitioners": {"type": "array", "items": practitioner, "minItems": 1},
+                "rooms": {"type": "array", "items": _closed({"id": _ID}, ("id",)), "minItems": 1},
+                "busy": {"type": "array", "items": busy},
+                "courses": {"type": "array", "items": course},
+            },
+            ("schema", "start", "days", "slot_minutes", "practitioners", "rooms", "courses"),
+        ),
+    }
+
+
+def _weekly() -> dict[str, Any]:
+    block = {"type": "array", "prefixItems": [_TIME, _TIME], "minItems": 2, "items": False}
+    return _closed({day: {"type": "array", "items": block} for day in WEEKDAYS})
+
+
+def _schedule_result(_: Knowledge) -> dict[str, Any]:
+    session = {
+        "type": "object",
+        "required": ["course", "number", "start", "practitioner", "room"],
+        "properties": {
+            "course": {"type": "string"},
+            "number": {"type": "integer", "minimum": 1},
+            "start": _DATETIME,
+            "end": _DATETIME,
+            "practitioner": {"type": "string"},
+            "room": {"type": "string"},
+        },
+    }
+    unscheduled = {
+        "type": "object",
+        "required": ["course", "reason"],
+        "properties": {"course": {"type": "string"}, "reason": {"type": "string"}},
+    }
+    count = {"type": "integer", "minimum": 0}
+    number = {"type": "number", "minimum": 0}
+    stats = {
+        "type": "object",
+        "required": ["courses_scheduled", "gap_deviation_days", "seconds"],
+        "properties": {
+            "courses_scheduled": count,
+            "gap_deviation_days": count,
+            "seconds": number,
+            "solver": {"enum": list(SOLVERS)},
+            "status": {"enum": ["optimal", "feasible", "greedy"]},
+            "courses": count,
+            "sessions": count,
+            "mean_gap_deviation_days": number,
+            "mean_distinct_practitioners": number,
+            "steps": count,
+        },
+    }
+    return {
+        "$schema": _DRAFT,
+        "$id": "https://anagen.example/schemas/schedule-result-1.json",
+        "title": RESULT_SCHEMA,
+        "type": "object",
+        "required": ["schema", "sessions", "unscheduled", "stats"],
+        "properties": {
+            "schema": {"const": RESULT_SCHEMA},
+            "sessions": {"type": "array", "items": session},
+            "unscheduled": {"type": "array", "items": unscheduled},
+            "stats": stats,
+        },
+    }
