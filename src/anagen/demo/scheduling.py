@@ -20,7 +20,7 @@ from anagen.patients import services as patient_services
 from anagen.plans.services import plan_create
 from anagen.scheduling import services
 from anagen.scheduling.calendar_setup import clinic_zone
-from anagen.scheduling.models import Booking, BookingStatus, Course, CourseStatus
+from anagen.scheduling.models import BookingStatus, Course, CourseStatus
 from anagen.scheduling.planner import Planner, plan_windows
 
 WEEK = {day: [["08:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -170,7 +170,9 @@ def _book(
             and choice.number == len(proposal.choices) - 1
         ):
             status, reason = BookingStatus.CANCELLED, "Patient unwell; will call to rebook"
-        _create(clinic, course, choice, minutes, status, reason, actor)
+        services.booking_insert(
+            clinic, course, minutes, choice, actor, status=status, reason=reason
+        )
     if stopped:
         course.status = CourseStatus.CANCELLED
     elif all(c.start < now for c in proposal.choices) and story not in (2, 4):
@@ -185,28 +187,3 @@ def _book(
         patient_id=plan.patient_id,
         changes=[f"{len(proposal.choices)} sessions", "demo history"],
     )
-
-
-def _create(
-    clinic: Clinic,
-    course: Course,
-    choice: Any,
-    minutes: int,
-    status: str,
-    reason: str,
-    actor: Actor,
-) -> Booking:
-    booking: Booking = Booking.objects.for_clinic(clinic).create(
-        clinic=clinic,
-        course=course,
-        patient=course.patient,
-        number=choice.number,
-        start=choice.start,
-        end=choice.start + dt.timedelta(minutes=minutes),
-        practitioner_id=choice.practitioner_id,
-        room_id=choice.room_id,
-        status=status,
-        status_reason=reason,
-        created_by=actor.user,
-    )
-    return booking

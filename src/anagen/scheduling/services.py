@@ -161,14 +161,18 @@ def _check(
         raise ValidationError(errors)
 
 
-def _insert(
+def booking_insert(
     clinic: Clinic,
     course: Course,
     minutes: int,
     choice: Choice,
     actor: Actor,
-    replaces: Booking | None,
+    replaces: Booking | None = None,
+    status: str = BookingStatus.BOOKED,
+    reason: str = "",
 ) -> Booking:
+    """Write one booking row, unchecked: for the services here after their checks (inside their
+    transaction and audit), and for the demo's history."""
     booking: Booking = Booking.objects.for_clinic(clinic).create(
         clinic=clinic,
         course=course,
@@ -179,6 +183,8 @@ def _insert(
         practitioner_id=choice.practitioner_id,
         room_id=choice.room_id,
         replaces=replaces,
+        status=status,
+        status_reason=reason,
         created_by=actor.user,
     )
     return booking
@@ -211,7 +217,7 @@ def course_book(
                 created_by=actor.user,
             )
             for choice in sorted(choices, key=lambda c: c.number):
-                _insert(clinic, course, minutes, choice, actor, None)
+                booking_insert(clinic, course, minutes, choice, actor, None)
             _audit(
                 actor,
                 clinic,
@@ -326,7 +332,7 @@ def _book_again(
                 old.save(update_fields=["status", "status_reason", "updated_at"])
             for choice in sorted(choices, key=lambda c: c.number):
                 created.append(
-                    _insert(
+                    booking_insert(
                         clinic, course, course.minutes, choice, actor, by_number.get(choice.number)
                     )
                 )
