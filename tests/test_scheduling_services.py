@@ -1023,3 +1023,12 @@ def test_the_reminders_command_sends_the_due_reminders_and_prints_the_count(setu
     assert booking.reminded_at is not None
     assert cli.main(["reminders"]) == 0
     assert "0 reminders sent" in capsys.readouterr().out
+
+
+def test_a_cancelled_session_is_not_offered_its_own_time_again(setup, three):
+    course = book(setup, new_plan(three))
+    third = session(course, 3)
+    change = change_proposal(course, 3, timezone.now())
+    assert change.choices[0].number == 3
+    assert change.choices[0].start != third.start
+    assert windows(course.plan)[3].holds(change.choices[0].start.astimezone(LONDON).date())

@@ -89,11 +89,13 @@ def change_proposal(
     if before:
         prev, prev_number = before[-1]
         after = (local(prev.start, planner.zone).date(), windows[prev_number])
+    # A cancelled or missed booking keeps its own time: offering it again would be no change.
+    changed = current.get(number)
     proposal = planner.propose(
         patient=course.patient,
         minutes=course.minutes,
         windows=[windows[n] for n in later],
         anchor=after,
-        exclude=replaced,
+        exclude=replaced - {changed.pk} if changed is not None else replaced,
     )
     return ChangeProposal(proposal, later, current)
