@@ -57,7 +57,6 @@ class Block:
     top: int
     height: int
     count: int
-    label: str
 
 
 @dataclass
@@ -134,9 +133,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             minutes = (b.end - b.start).total_seconds() / 60
             top = (start.hour * 60 + start.minute - grid_start) * SLOT_PX // slot
             blocks.append(
-                Block(
-                    b, top, max(SLOT_PX, int(minutes) * SLOT_PX // slot), b.course.session_count, ""
-                )
+                Block(b, top, max(SLOT_PX, int(minutes) * SLOT_PX // slot), b.course.session_count)
             )
         working = []
         if person is not None and d not in person.absent:
