@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from anagen.core import codes
-from anagen.core.invalid import InvalidDocument
+from anagen.core.invalid import InvalidDocument, read_date, read_list, read_object
 from anagen.core.staging import (
     RakowskaMeasurements,
     ScaleBook,
@@ -131,16 +131,16 @@ def read_intake(doc: object, *, ingredients: Sequence[str], scales: ScaleBook) -
     ``ingredients`` are the knowledge base's ingredient ids (allergies and requested
     ingredients must be among them).
     """
-    top = _object(doc, "", _TOP_KEYS, required=("schema", "assessed_on", "patient"))
+    top = read_object(doc, "", _TOP_KEYS, required=("schema", "assessed_on", "patient"))
     if top["schema"] != INTAKE_SCHEMA:
         raise InvalidDocument("schema", f"must be {INTAKE_SCHEMA!r}, not {top['schema']!r}")
-    today = _date(top["assessed_on"], "assessed_on")
+    today = read_date(top["assessed_on"], "assessed_on")
     patient = _patient(top["patient"], today)
     hair = _hair_loss(top.get("hair_loss", {}), scales)
-    conditions = _list(
+    conditions = read_list(
         top.get("conditions", []), "conditions", lambda v, f: _condition(v, f, today)
     )
-    medications = _list(top.get("medications", []), "medications", _medication)
+    medications = read_list(top.get("medications", []), "medications", _medication)
     allergies = _choices(top.get("allergies", []), "allergies", ingredients)
     return Intake(
         assessed_on=today,
@@ -156,11 +156,11 @@ def read_intake(doc: object, *, ingredients: Sequence[str], scales: ScaleBook) -
 
 
 def _patient(value: object, today: dt.date) -> Patient:
-    p = _object(value, "patient", _PATIENT_KEYS, required=("birth_date", "sex"))
-    birth = _date(p["birth_date"], "patient.birth_date")
+    p = read_object(value, "patient", _PATIENT_KEYS, required=("birth_date", "sex"))
+    birth = read_date(p["birth_date"], "patient.birth_date")
     if birth > today:
         raise InvalidDocument("patient.birth_date", "is after assessed_on")
-    test_on = _optional(p, "negative_pregnancy_test_on", "patient", _date)
+    test_on = _optional(p, "negative_pregnancy_test_on", "patient", read_date)
     if test_on is not None and test_on > today:
         raise InvalidDocument("patient.negative_pregnancy_test_on", "is after assessed_on")
     return Patient(
@@ -174,7 +174,7 @@ def _patient(value: object, today: dt.date) -> Patient:
 
 
 def _hair_loss(value: object, scales: ScaleBook) -> HairLoss:
-    h = _object(value, "hair_loss", _HAIR_KEYS, required=())
+    h = read_object(value, "hair_loss", _HAIR_KEYS, required=())
     diagnosis = h.get("diagnosis")
     return HairLoss(
         diagnosis=None if diagnosis is None else _code("icd10", diagnosis, "hair_loss.diagnosis"),
@@ -192,34 +192,34 @@ def _hair_loss(value: object, scales: ScaleBook) -> HairLoss:
 
 
 def _condition(value: object, field: str, today: dt.date) -> Condition:
-    c = _object(value, field, ("icd10", "onset"), required=("icd10",))
-    onset = _optional(c, "onset", field, _date)
+    c = read_object(value, field, ("icd10", "onset"), required=("icd10",))
+    onset = _optional(c, "onset", field, read_date)
     if onset is not None and onset > today:
         raise InvalidDocument(f"{field}.onset", "is after assessed_on")
     return Condition(icd10=_code("icd10", c["icd10"], f"{field}.icd10"), onset=onset)
 
 
 def _medication(value: object, field: str) -> Medication:
-    m = _object(value, field, ("atc", "name", "stopped_on"), required=("atc",))
+    m = read_object(value, field, ("atc", "name", "stopped_on"), required=("atc",))
     name = m.get("name", "")
     if not isinstance(name, str):
         raise InvalidDocument(f"{field}.name", "must be text")
     return Medication(
         atc=_code("atc", m["atc"], f"{field}.atc"),
         name=name.strip(),
-        stopped_on=_optional(m, "stopped_on", field, _date),
+        stopped_on=_optional(m, "stopped_on", field, read_date),
     )
 
 
 def _labs(value: object) -> dict[str, float]:
-    labs = _object(value, "labs", LABS, required=())
+    labs = read_object(value, "labs", LABS, required=())
     return {key: _number(v, f"labs.{key}") for key, v in labs.items()}
 
 
 def _requested(value: object, ingredients: Sequence[str]) -> tuple[str, ...] | None:
     if value is None:
         return None
-    r = _object(value, "requested", ("ingredients",), required=("ingredients",))
+    r = read_object(value, "requested", ("ingredients",), required=("ingredients",))
     chosen = _choices(r["ingredients"], "requested.ingredients", ingredients)
     if not chosen:
         raise InvalidDocument("requested.ingredients", "must name at least one ingredient")
@@ -229,44 +229,11 @@ def _requested(value: object, ingredients: Sequence[str]) -> tuple[str, ...] | N
 # --- Field readers ---------------------------------------------------------------------------
 
 
-def _object(
-    value: object, field: str, allowed: Sequence[str], *, required: Sequence[str]
-) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidDocument(field, "must be an object")
-    for key in value:
-        if key not in allowed:
-            where = f"{field}.{key}" if field else str(key)
-            raise InvalidDocument(where, f"unknown key; allowed: {', '.join(allowed)}")
-    for key in required:
-        if key not in value or value[key] is None:
-            raise InvalidDocument(f"{field}.{key}" if field else key, "is required")
-    return value
-
-
 def _optional(
     record: Mapping[str, Any], key: str, field: str, read: Callable[[Any, str], _T]
 ) -> _T | None:
     value = record.get(key)
     return None if value is None else read(value, f"{field}.{key}")
-
-
-def _list(value: object, field: str, read: Callable[[Any, str], _T]) -> tuple[_T, ...]:
-    if not isinstance(value, list):
-        raise InvalidDocument(field, "must be a list")
-    return tuple(read(item, f"{field}[{i}]") for i, item in enumerate(value))
-
-
-def _date(value: object, field: str) -> dt.date:
-    if not isinstance(value, str):
-        raise InvalidDocument(field, "must be a date written YYYY-MM-DD")
-    try:
-        parsed = dt.date.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or len(value) != len("YYYY-MM-DD"):
-        raise InvalidDocument(field, f"{value!r} is not a date (YYYY-MM-DD)")
-    return parsed
 
 
 def _choice(value: object, field: str, allowed: Sequence[str]) -> str:
@@ -276,7 +243,7 @@ def _choice(value: object, field: str, allowed: Sequence[str]) -> str:
 
 
 def _choices(value: object, field: str, allowed: Sequence[str]) -> tuple[str, ...]:
-    items = _list(value, field, lambda v, f: _choice(v, f, allowed))
+    items = read_list(value, field, lambda v, f: _choice(v, f, allowed))
     return tuple(dict.fromkeys(items))  # repeated entries add nothing
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from anagen.core.invalid import InvalidDocument
+from anagen.core.invalid import InvalidDocument, read_date, read_list, read_object
 
 __all__ = [
     "MAX_DAYS",
@@ -44,7 +43,6 @@ _TOP_KEYS = ("schema", "start", "days", "slot_minutes", "practitioners", "rooms"
 _COURSE_KEYS = (
     "id", "patient", "minutes", "first", "gaps", "practitioners", "patient_weekly", "windows",
 )  # fmt: skip
-_T = TypeVar("_T")
 
 # One weekday's opening hours: (start, end) minutes from midnight, sorted, not overlapping.
 Blocks = tuple[tuple[int, int], ...]
@@ -123,12 +121,12 @@ class Scenario:
 
 def read_scenario(doc: object) -> Scenario:
     """Check a scenario document and return it typed; raise InvalidDocument on the first error."""
-    top = _object(doc, "", _TOP_KEYS, required=("schema",))
+    top = read_object(doc, "", _TOP_KEYS, required=("schema",))
     if top["schema"] != SCENARIO_SCHEMA:
         raise InvalidDocument("schema", f"must be {SCENARIO_SCHEMA!r}, not {top['schema']!r}")
     required = ("start", "days", "slot_minutes", "practitioners", "rooms", "courses")
-    _object(top, "", _TOP_KEYS, required=required)
-    start = _date(top["start"], "start")
+    read_object(top, "", _TOP_KEYS, required=required)
+    start = read_date(top["start"], "start")
     days = _whole(top["days"], "days", 1, MAX_DAYS)
     slot = top["slot_minutes"]
     if isinstance(slot, bool) or not isinstance(slot, int) or slot not in SLOT_MINUTES:
@@ -138,19 +136,19 @@ def read_scenario(doc: object) -> Scenario:
         start + dt.timedelta(days=days + 1)  # a session may end at midnight after the last day
     except OverflowError:
         raise InvalidDocument("days", "runs the horizon past the year 9999") from None
-    practitioners = _list(
+    practitioners = read_list(
         top["practitioners"], "practitioners", lambda v, f: _practitioner(v, f, slot)
     )
     _unique(practitioners, "practitioners")
     if not practitioners:
         raise InvalidDocument("practitioners", "must list at least one practitioner")
-    rooms = _list(top["rooms"], "rooms", _room)
+    rooms = read_list(top["rooms"], "rooms", _room)
     _unique(rooms, "rooms")
     if not rooms:
         raise InvalidDocument("rooms", "must list at least one room")
     known = _Known(tuple(p.id for p in practitioners), tuple(r.id for r in rooms), slot)
-    busy = _list(top.get("busy", []), "busy", known.busy)
-    courses = _list(top["courses"], "courses", known.course)
+    busy = read_list(top.get("busy", []), "busy", known.busy)
+    courses = read_list(top["courses"], "courses", known.course)
     _unique(courses, "courses")
     return Scenario(start, days, slot, practitioners, rooms, busy, courses)
 
@@ -159,8 +157,8 @@ def read_scenario(doc: object) -> Scenario:
 
 
 def _practitioner(value: object, field: str, slot: int) -> Practitioner:
-    p = _object(value, field, ("id", "weekly", "absent"), required=("id", "weekly"))
-    absent = _list(p.get("absent", []), f"{field}.absent", _date)
+    p = read_object(value, field, ("id", "weekly", "absent"), required=("id", "weekly"))
+    absent = read_list(p.get("absent", []), f"{field}.absent", read_date)
     return Practitioner(
         id=_id(p["id"], f"{field}.id"),
         weekly=_weekly(p["weekly"], f"{field}.weekly", slot),
@@ -169,7 +167,7 @@ def _practitioner(value: object, field: str, slot: int) -> Practitioner:
 
 
 def _room(value: object, field: str) -> Room:
-    r = _object(value, field, ("id",), required=("id",))
+    r = read_object(value, field, ("id",), required=("id",))
     return Room(_id(r["id"], f"{field}.id"))
 
 
@@ -182,7 +180,9 @@ class _Known:
     slot: int
 
     def busy(self, value: object, field: str) -> Busy:
-        b = _object(value, field, (*BUSY_KINDS, "start", "minutes"), required=("start", "minutes"))
+        b = read_object(
+            value, field, (*BUSY_KINDS, "start", "minutes"), required=("start", "minutes")
+        )
         kinds = [k for k in BUSY_KINDS if k in b]
         if len(kinds) != 1:
             raise InvalidDocument(field, "must name exactly one of practitioner, room, patient")
@@ -197,8 +197,8 @@ class _Known:
         return Busy(kind, who, start, self._minutes(b["minutes"], f"{field}.minutes"))
 
     def course(self, value: object, field: str) -> Course:
-        c = _object(value, field, _COURSE_KEYS, required=("id", "patient", "minutes", "first"))
-        gaps = _list(c.get("gaps", []), f"{field}.gaps", _gap)
+        c = read_object(value, field, _COURSE_KEYS, required=("id", "patient", "minutes", "first"))
+        gaps = read_list(c.get("gaps", []), f"{field}.gaps", _gap)
         allowed = c.get("practitioners")
         return Course(
             id=_id(c["id"], f"{field}.id"),
@@ -216,7 +216,7 @@ class _Known:
         )
 
     def _allowed(self, value: object, field: str) -> tuple[str, ...]:
-        ids = _list(value, field, _id)
+        ids = read_list(value, field, _id)
         if not ids:
             raise InvalidDocument(field, "must name at least one practitioner (leave it out: any)")
         for i, who in enumerate(ids):
@@ -235,7 +235,7 @@ class _Known:
 
 
 def _gap(value: object, field: str) -> Gap:
-    g = _object(value, field, ("min", "target", "max"), required=("min", "target", "max"))
+    g = read_object(value, field, ("min", "target", "max"), required=("min", "target", "max"))
     low, target, high = (
         _whole(g[k], f"{field}.{k}", 0, MAX_DAYS) for k in ("min", "target", "max")
     )
@@ -247,9 +247,9 @@ def _gap(value: object, field: str) -> Gap:
 
 
 def _window(value: object, field: str) -> Window:
-    w = _object(value, field, ("earliest", "latest"), required=("earliest", "latest"))
-    earliest = _date(w["earliest"], f"{field}.earliest")
-    latest = _date(w["latest"], f"{field}.latest")
+    w = read_object(value, field, ("earliest", "latest"), required=("earliest", "latest"))
+    earliest = read_date(w["earliest"], f"{field}.earliest")
+    latest = read_date(w["latest"], f"{field}.latest")
     if earliest > latest:
         raise InvalidDocument(field, f"earliest ({earliest}) is after latest ({latest})")
     return Window(earliest, latest)
@@ -257,7 +257,7 @@ def _window(value: object, field: str) -> Window:
 
 def _windows(value: object, course: str, gaps: int) -> tuple[Window, ...]:
     field = f"{course}.windows"
-    windows = _list(value, field, _window)
+    windows = read_list(value, field, _window)
     if len(windows) != gaps + 1:
         raise InvalidDocument(
             field, f"must give one window per session: {gaps + 1}, not {len(windows)}"
@@ -266,12 +266,12 @@ def _windows(value: object, course: str, gaps: int) -> tuple[Window, ...]:
 
 
 def _weekly(value: object, field: str, slot: int) -> Weekly:
-    week = _object(value, field, WEEKDAYS, required=())
+    week = read_object(value, field, WEEKDAYS, required=())
     return tuple(_blocks(week.get(day, []), f"{field}.{day}", slot) for day in WEEKDAYS)
 
 
 def _blocks(value: object, field: str, slot: int) -> Blocks:
-    blocks = _list(value, field, lambda v, f: _block(v, f, slot))
+    blocks = read_list(value, field, lambda v, f: _block(v, f, slot))
     for (i, a), (j, b) in itertools.combinations(enumerate(blocks), 2):
         if a[0] < b[1] and b[0] < a[1]:
             raise InvalidDocument(f"{field}[{j}]", f"overlaps {field.rsplit('.', 1)[-1]}[{i}]")
@@ -290,27 +290,6 @@ def _block(value: object, field: str, slot: int) -> tuple[int, int]:
 
 
 # --- Field readers ---------------------------------------------------------------------------
-
-
-def _object(
-    value: object, field: str, allowed: Sequence[str], *, required: Sequence[str]
-) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidDocument(field, "must be an object")
-    for key in value:
-        if key not in allowed:
-            where = f"{field}.{key}" if field else str(key)
-            raise InvalidDocument(where, f"unknown key; allowed: {', '.join(allowed)}")
-    for key in required:
-        if key not in value or value[key] is None:
-            raise InvalidDocument(f"{field}.{key}" if field else key, "is required")
-    return value
-
-
-def _list(value: object, field: str, read: Callable[[Any, str], _T]) -> tuple[_T, ...]:
-    if not isinstance(value, list):
-        raise InvalidDocument(field, "must be a list")
-    return tuple(read(item, f"{field}[{i}]") for i, item in enumerate(value))
 
 
 def _unique(records: Sequence[Practitioner | Room | Course], field: str) -> None:
@@ -335,21 +314,9 @@ def _whole(value: object, field: str, least: int, most: int | None) -> int:
     return value
 
 
-def _date(value: object, field: str) -> dt.date:
-    if not isinstance(value, str):
-        raise InvalidDocument(field, "must be a date written YYYY-MM-DD")
-    try:
-        parsed = dt.date.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or len(value) != len("YYYY-MM-DD"):
-        raise InvalidDocument(field, f"{value!r} is not a date (YYYY-MM-DD)")
-    return parsed
-
-
 def _datetime(value: object, field: str) -> dt.datetime:
     if isinstance(value, str) and len(value) == len("YYYY-MM-DDTHH:MM") and value[10] == "T":
-        day = _date(value[:10], field)
+        day = read_date(value[:10], field)
         minutes = _minute_of_day(value[11:])
         if minutes is not None and minutes < MINUTES_PER_DAY:
             return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60))

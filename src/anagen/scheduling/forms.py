@@ -53,7 +53,7 @@ class WeeklyForm(forms.Form):
                 label=WEEKDAY_NAMES[day],
                 required=False,
                 initial=format_blocks((weekly or {}).get(day, [])),
-                widget=forms.TextInput(attrs={"placeholder": "day off", "inputmode": "numeric"}),
+                widget=forms.TextInput(attrs={"placeholder": "day off"}),
             )
 
     def weekly(self) -> Weekly:
