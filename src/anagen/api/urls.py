@@ -10,10 +10,14 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from anagen.api.auth import SessionAuth, TokenAuth
 from anagen.api.clinical import router as clinical_router
+from anagen.api.consent import router as consent_router
+from anagen.api.inventory import router as inventory_router
 from anagen.api.patients import router as patients_router
 from anagen.api.permissions import requires
+from anagen.api.safety import router as safety_router
 from anagen.api.scheduling import router as scheduling_router
 from anagen.api.schemas import CodeOut, MeOut
+from anagen.api.sessions import router as sessions_router
 from anagen.clinics.roles import ROLE_PERMS, Perm
 from anagen.core import codes
 
@@ -80,3 +84,7 @@ api.add_router("/", general)
 api.add_router("/patients", patients_router)
 api.add_router("/", clinical_router)
 api.add_router("/", scheduling_router)
+api.add_router("/", consent_router)
+api.add_router("/", sessions_router)
+api.add_router("/", inventory_router)
+api.add_router("/", safety_router)

@@ -28,7 +28,16 @@ class Perm(models.TextChoices):
     SCHEDULE_VIEW = "schedule.view", "See the calendar"
     SCHEDULE_BOOK = "schedule.book", "Book, move and cancel sessions"
     SCHEDULE_SETUP = "schedule.setup", "Set rooms, opening hours, staff hours and absences"
-    SESSION_ATTEND = "session.attend", "Mark sessions done"
+    SESSION_ATTEND = "session.attend", "Run, record and sign treatment sessions"
+    SESSION_OVERRIDE = "session.override", "Override a blocking pre-session finding, with a reason"
+    CONSENT_TAKE = "consent.take", "Take and withdraw patients' consent"
+    CONSENT_TEMPLATES = "consent.templates", "Write the clinic's consent templates"
+    INVENTORY_VIEW = "inventory.view", "See products, lots and stock"
+    INVENTORY_MANAGE = "inventory.manage", "Add products, receive and adjust stock"
+    LOT_RECALL = "lot.recall", "Quarantine, recall and release lots; set the CI-23 product policy"
+    RECALL_VIEW = "recall.view", "See who was exposed to a lot, with contact details"
+    EVENT_RECORD = "event.record", "Record adverse events and their follow-up"
+    SAFETY_VIEW = "safety.view", "See adverse events and safety signals"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -43,6 +52,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.SCHEDULE_VIEW,
             Perm.SCHEDULE_BOOK,
             Perm.SCHEDULE_SETUP,
+            Perm.CONSENT_TEMPLATES,
+            Perm.INVENTORY_VIEW,
+            Perm.INVENTORY_MANAGE,
+            Perm.LOT_RECALL,
+            Perm.RECALL_VIEW,
+            Perm.SAFETY_VIEW,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -57,6 +72,15 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.SCHEDULE_VIEW,
             Perm.SCHEDULE_BOOK,
             Perm.SESSION_ATTEND,
+            Perm.SESSION_OVERRIDE,
+            Perm.CONSENT_TAKE,
+            Perm.CONSENT_TEMPLATES,
+            Perm.INVENTORY_VIEW,
+            Perm.INVENTORY_MANAGE,
+            Perm.LOT_RECALL,
+            Perm.RECALL_VIEW,
+            Perm.EVENT_RECORD,
+            Perm.SAFETY_VIEW,
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -68,10 +92,22 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.SCHEDULE_VIEW,
             Perm.SCHEDULE_BOOK,
             Perm.SESSION_ATTEND,
+            Perm.CONSENT_TAKE,
+            Perm.INVENTORY_VIEW,
+            Perm.INVENTORY_MANAGE,
+            Perm.RECALL_VIEW,
+            Perm.EVENT_RECORD,
+            Perm.SAFETY_VIEW,
         }
     ),
     Role.RECEPTION: frozenset(
-        {Perm.PATIENT_VIEW, Perm.PATIENT_EDIT, Perm.SCHEDULE_VIEW, Perm.SCHEDULE_BOOK}
+        {
+            Perm.PATIENT_VIEW,
+            Perm.PATIENT_EDIT,
+            Perm.SCHEDULE_VIEW,
+            Perm.SCHEDULE_BOOK,
+            Perm.RECALL_VIEW,
+        }
     ),
 }
 

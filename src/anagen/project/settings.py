@@ -99,6 +99,10 @@ INSTALLED_APPS = [
     "anagen.consultations",
     "anagen.plans",
     "anagen.scheduling",
+    "anagen.inventory",
+    "anagen.consent",
+    "anagen.sessions",
+    "anagen.safety",
     "anagen.web",
 ]
 

@@ -9,6 +9,10 @@ urlpatterns = [
     path("audit/", include("anagen.audit.urls")),
     path("", include("anagen.consultations.urls")),
     path("", include("anagen.scheduling.urls")),
+    path("", include("anagen.consent.urls")),
+    path("", include("anagen.sessions.urls")),
+    path("", include("anagen.inventory.urls")),
+    path("", include("anagen.safety.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,5 @@
+"""JSON API: consent."""
+
+from ninja import Router
+
+router = Router(tags=["consent"])

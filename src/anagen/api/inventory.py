@@ -1,0 +1,5 @@
+"""JSON API: inventory."""
+
+from ninja import Router
+
+router = Router(tags=["inventory"])

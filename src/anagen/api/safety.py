@@ -1,0 +1,5 @@
+"""JSON API: safety."""
+
+from ninja import Router
+
+router = Router(tags=["safety"])

@@ -1,0 +1,5 @@
+"""JSON API: sessions."""
+
+from ninja import Router
+
+router = Router(tags=["sessions"])
