@@ -128,7 +128,6 @@ def scheduling_urls(three, course, plan):
         ("get", f"/bookings/{b}/change/?kind=move&start={move}", {}),
         ("get", f"/bookings/{b}/change/?kind=cancel", {}),
         ("post", f"/bookings/{b}/change/", {"kind": "cancel", "reason": "Flu", "rebook": "no"}),
-        ("post", f"/bookings/{b}/done/", {}),
         ("get", f"/courses/{c}/", {}),
         ("post", f"/courses/{c}/", {"reason": "Stopped"}),
         ("get", f"/plans/{plan.pk}/book/", {}),
@@ -260,27 +259,6 @@ def test_only_the_clinic_admin_may_use_the_set_up_pages(three, setup):
             assert getattr(client, method)(url, data).status_code == 403, (user, method, url)
         assert everything(three.clinic_a) == before
     assert three.client(three.a_admin).get("/scheduling/").status_code == 200
-
-
-def test_marking_a_session_done_needs_the_attend_permission(three, setup, course):
-    booking = into_the_past(session(course, 1))
-    before = everything(three.clinic_a)
-    for user in (three.a_reception, three.a_admin):
-        assert three.client(user).post(f"/bookings/{booking.pk}/done/").status_code == 403
-    assert everything(three.clinic_a) == before
-    response = three.client(setup.practitioner).post(f"/bookings/{booking.pk}/done/")
-    assert response.status_code == 302 and response["Location"] == f"/courses/{course.pk}/"
-    assert session(course, 1).status == "done"
-    assert last_audit().action == "booking.done"
-
-
-def test_the_session_page_offers_mark_done_only_to_those_who_attend(three, setup, course):
-    booking = into_the_past(session(course, 1), -dt.timedelta(minutes=30))
-    url = f"/bookings/{booking.pk}/"
-    clinician = text(three.client(three.a_clinician).get(url))
-    assert "Lovelace — session 1 of 11" in clinician and "Mark done" in clinician
-    reception = text(three.client(three.a_reception).get(url))
-    assert "Mark done" not in reception and "?kind=move" in reception
 
 
 # --- the calendar -----------------------------------------------------------------------------

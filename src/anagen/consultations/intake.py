@@ -37,14 +37,8 @@ def intake_document(patient: Patient, exam: dict[str, Any]) -> dict[str, Any]:
             }
         ),
         "hair_loss": _hair_loss(exam),
-        "conditions": [
-            _drop_empty({"icd10": c.code, "onset": _iso(c.onset_date)})
-            for c in conditions_current(patient)
-        ],
-        "medications": [
-            _drop_empty({"atc": m.atc_code, "name": m.name, "stopped_on": _iso(m.stopped_on)})
-            for m in medications_current(patient)
-        ],
+        "conditions": chart_conditions(patient),
+        "medications": chart_medications(patient),
         "allergies": list(exam.get("allergies") or []),
         "labs": _drop_empty({key: exam.get(key) for key in LAB_FIELDS}),
         "clearances": list(exam.get("clearances") or []),
@@ -52,6 +46,22 @@ def intake_document(patient: Patient, exam: dict[str, Any]) -> dict[str, Any]:
     if exam.get("requested"):
         doc["requested"] = {"ingredients": list(exam["requested"])}
     return doc
+
+
+def chart_conditions(patient: Patient) -> list[dict[str, Any]]:
+    """The chart's current conditions, as the intake document lists them."""
+    return [
+        _drop_empty({"icd10": c.code, "onset": _iso(c.onset_date)})
+        for c in conditions_current(patient)
+    ]
+
+
+def chart_medications(patient: Patient) -> list[dict[str, Any]]:
+    """The chart's current medicines, as the intake document lists them."""
+    return [
+        _drop_empty({"atc": m.atc_code, "name": m.name, "stopped_on": _iso(m.stopped_on)})
+        for m in medications_current(patient)
+    ]
 
 
 def exam_from_intake(doc: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("bookings/<uuid:booking_id>/", views.booking_detail, name="booking_detail"),
     path("bookings/<uuid:booking_id>/change/", views.booking_change, name="booking_change"),
-    path("bookings/<uuid:booking_id>/done/", views.booking_done, name="booking_done"),
     path("courses/<uuid:course_id>/", views.course_detail, name="course_detail"),
     path("courses/<uuid:course_id>/book/", views.course_rebook, name="course_rebook"),
     path("plans/<uuid:plan_id>/book/", views.plan_book, name="plan_book"),

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from anagen.clinics.access import can, clinic_member, public
 from anagen.clinics.models import Clinic
@@ -33,6 +32,7 @@ from anagen.scheduling.ical import feed_ics
 from anagen.scheduling.models import BookingStatus, CalendarFeed
 from anagen.scheduling.planner import Choice, Proposal, plan_windows
 from anagen.scheduling.proposals import change_proposal, change_scope, course_proposal
+from anagen.sessions.selectors import session_of_booking
 from anagen.web.request_info import actor_of
 
 SLOT_PX = 14  # height of one grid slot on the calendar
@@ -200,6 +200,7 @@ def booking_detail(request: HttpRequest, booking_id: object) -> HttpResponse:
     now = timezone.now()
     context = {
         "booking": booking,
+        "treatment_session": session_of_booking(booking),
         "course": booking.course,
         "patient": booking.patient,
         "wall": local(booking.start, clinic_zone(booking.clinic)),
@@ -210,20 +211,6 @@ def booking_detail(request: HttpRequest, booking_id: object) -> HttpResponse:
         "past": booking.start <= now,
     }
     return render(request, "scheduling/booking.html", context)
-
-
-@clinic_member(Perm.SESSION_ATTEND)
-@require_POST
-def booking_done(request: HttpRequest, booking_id: object) -> HttpResponse:
-    booking = selectors.booking_get(clinic=_clinic(request), booking_id=booking_id)
-    try:
-        services.booking_done(actor=actor_of(request), booking=booking)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Session {booking.number} marked done.")
-    return redirect("course_detail", booking.course_id)
 
 
 @clinic_member(Perm.SCHEDULE_VIEW)
@@ -442,6 +429,7 @@ def _move_form(request: HttpRequest, booking: Any, zone: Any) -> HttpResponse:
     clinic = booking.clinic
     context = {
         "booking": booking,
+        "treatment_session": session_of_booking(booking),
         "course": booking.course,
         "patient": booking.patient,
         "wall": local(booking.start, zone),
