@@ -203,7 +203,7 @@ def test_the_lidocaine_allergy_is_named_with_its_rule(r):
 
 
 def test_an_expired_lot_is_refused_when_chosen(r):
-    ingredient, lot = next(iter(r.lots.items()))
+    lot = next(iter(r.lots.values()))
     Lot.objects.for_clinic(r.clinic).filter(pk=lot.pk).update(
         expiry=dt.date.today() - dt.timedelta(days=1)
     )
@@ -219,7 +219,8 @@ def test_a_multi_dose_product_needs_the_clinic_policy(r):
     product = make_product(r.clinic, ingredient, name="Multi vial", single_use=False)
     lot = make_lot(product, "MD-1")
     s = checked(r)
-    lots = [{"ingredient": i, "lot": (lot if i == ingredient else l).pk} for i, l in r.lots.items()]
+    chosen = r.lots | {ingredient: lot}
+    lots = [{"ingredient": i, "lot": chosen[i].pk} for i in chosen]
     errors = refusal(
         services.session_record, actor=r.practitioner, session=s, data=r.record(lots=lots)
     )

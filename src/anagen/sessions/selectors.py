@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from anagen.clinics.models import Clinic
 from anagen.patients.models import Patient
@@ -11,12 +12,15 @@ from anagen.sessions.models import TreatmentSession
 
 
 def session_get(clinic: Clinic, session_id: Any) -> TreatmentSession:
-    """Raises TreatmentSession.DoesNotExist for another clinic's session."""
-    return (
-        TreatmentSession.objects.for_clinic(clinic)
-        .select_related("patient", "plan", "booking", "practitioner", "consent", "signed_by")
-        .get(pk=session_id)
-    )
+    """This clinic's session; another clinic's is a 404, as is a malformed id."""
+    try:
+        return (
+            TreatmentSession.objects.for_clinic(clinic)
+            .select_related("patient", "plan", "booking", "practitioner", "consent", "signed_by")
+            .get(pk=session_id)
+        )
+    except (TreatmentSession.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such session") from None
 
 
 def session_of_booking(booking: Booking) -> TreatmentSession | None:

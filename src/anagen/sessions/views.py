@@ -6,7 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -33,10 +33,7 @@ FORM_FIELD = {"started_at": "started", "ended_at": "ended"}
 
 
 def _session(request: StaffRequest, session_id: UUID) -> TreatmentSession:
-    try:
-        return session_get(request.clinic, session_id)
-    except TreatmentSession.DoesNotExist:
-        raise Http404 from None
+    return session_get(request.clinic, session_id)
 
 
 @clinic_member(Perm.SESSION_ATTEND)
