@@ -15,6 +15,7 @@ from anagen.inventory.services import lot_status_set
 from anagen.scheduling.models import BookingStatus
 from anagen.sessions import services
 from anagen.sessions.models import LotUse, TreatmentSession
+from anagen.sessions.selectors import session_day
 from tests.conftest import audit_count
 from tests.scheduling_helpers import FAST_HASHERS, session, set_up
 from tests.session_flow import NO, checked, ready, recorded, started
@@ -253,7 +254,7 @@ def test_signing_takes_the_stock_completes_the_booking_and_sends_the_aftercare(
         assert lot.quantity == 19
         assert lot.movements.get().session_id == s.pk
     nodules = next(item for item in s.aftercare if item["id"] == "report_nodules")
-    assert nodules["until"] == (services.session_day(s) + dt.timedelta(days=84)).isoformat()
+    assert nodules["until"] == (session_day(s) + dt.timedelta(days=84)).isoformat()
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [r.booking.patient.email]
     done = actions(since)
     assert {"session.sign", "booking.done", "session.aftercare_send"} <= set(done)

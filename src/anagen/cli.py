@@ -108,10 +108,26 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     _django()
     from django.utils import timezone
 
+    from anagen.safety.reminders import send_follow_up_reminders
     from anagen.scheduling.reminders import send_reminders
 
-    run = send_reminders(timezone.now())
+    now = timezone.now()
+    run = send_reminders(now)
     print(f"{run.sent} reminders sent; {run.no_email} patients without an email address skipped.")
+    follow_ups = send_follow_up_reminders(now)
+    print(
+        f"{follow_ups.sent} adverse-event follow-up reminders sent to staff; "
+        f"{follow_ups.no_recipient} without an active recipient."
+    )
+    return 0
+
+
+def cmd_signals(args: argparse.Namespace) -> int:
+    _django()
+    from anagen.safety.detection import job_report, signals_detect_all
+
+    for line in job_report(signals_detect_all()):
+        print(line)
     return 0
 
 
@@ -187,8 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser(
-        "reminders", help="email reminders (with a calendar file) for sessions coming up"
+        "reminders",
+        help="email reminders (with a calendar file) for sessions coming up, and adverse-event "
+        "follow-ups due to the staff who recorded them",
     ).set_defaults(handler=cmd_reminders)
+    sub.add_parser(
+        "signals", help="look for clusters of infections and nodules (the daily signal job)"
+    ).set_defaults(handler=cmd_signals)
     setup = sub.add_parser("setup-clinic", help="create a clinic and its first admin")
     setup.add_argument("--name", required=True)
     setup.add_argument("--slug", required=True, help="short id, e.g. 'riga-old-town'")

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from anagen.core.aftercare import ENGLISH, session_aftercare
 from anagen.core.invalid import InvalidDocument
 from anagen.core.knowledge import AftercareItem, Knowledge, Protocol
 from anagen.core.rules import Context
@@ -263,21 +264,18 @@ def _maintenance(protocol: Protocol, sessions: Sequence[Session]) -> dict[str, A
 
 
 def _aftercare(items: Sequence[AftercareItem], sessions: Sequence[Session]) -> list[dict[str, Any]]:
-    out = []
-    for session in sessions:
-        for item in (i for i in items if i.enabled):
-            until = session.date + dt.timedelta(days=item.days)
-            out.append(
-                {
-                    "session": session.number,
-                    "item": item.id,
-                    "until": until.isoformat(),
-                    "text": item.text.format(until=long_date(until)),
-                    "basis": item.basis,
-                    "sources": list(item.sources),
-                }
-            )
-    return out
+    return [
+        {
+            "session": session.number,
+            "item": a["id"],
+            "until": a["until"],
+            "text": a["text"],
+            "basis": a["basis"],
+            "sources": a["sources"],
+        }
+        for session in sessions
+        for a in session_aftercare(items, session.date, ENGLISH)
+    ]
 
 
 def _notes(

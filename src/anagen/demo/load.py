@@ -18,7 +18,9 @@ from anagen.clinics.models import Clinic
 from anagen.clinics.roles import Role
 from anagen.clinics.setup import clinic_setup
 from anagen.demo.scheduling import demo_schedule
+from anagen.demo.sessions import demo_sessions
 from anagen.patients import services
+from anagen.safety.detection import signals_detect_all
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_ACTOR = Actor(user="anagen demo")
@@ -432,6 +434,9 @@ def demo_load() -> list[tuple[str, str, str]]:
             for spec in PATIENTS[slug]:
                 _patient(actor, clinic, spec)
             demo_schedule(clinic, users, rooms=3 - offset, offset=offset)
+            demo_sessions(clinic, users, cluster=offset == 0)
+        # The daily safety job, as it would have run overnight.
+        signals_detect_all()
         manchester_admin = User.objects.get(email=_email("manchester", Role.ADMIN))
         # The chain's admin also manages the second clinic, to show the clinic switcher.
         staff_create(

@@ -156,19 +156,17 @@ def _book(
     )
     stopped = False
     for choice in proposal.choices:
-        status = BookingStatus.DONE if choice.start < now else BookingStatus.BOOKED
+        # Past sessions stay booked here: demo_sessions records and signs them, which marks
+        # them done as a practitioner's signature does.
+        status = BookingStatus.BOOKED
         reason = ""
         if story == 5 and choice.number >= 3 and choice.start < now:
             stopped = True
         if stopped:
             status, reason = BookingStatus.CANCELLED, "Patient stopped: moving abroad"
-        elif status == BookingStatus.DONE and story == 2 and choice.number == 3:
+        elif choice.start < now and story == 2 and choice.number == 3:
             status, reason = BookingStatus.NO_SHOW, ""
-        elif (
-            status == BookingStatus.DONE
-            and story == 4
-            and choice.number == len(proposal.choices) - 1
-        ):
+        elif choice.start < now and story == 4 and choice.number == len(proposal.choices) - 1:
             status, reason = BookingStatus.CANCELLED, "Patient unwell; will call to rebook"
         services.booking_insert(
             clinic, course, minutes, choice, actor, status=status, reason=reason

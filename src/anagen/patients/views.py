@@ -10,13 +10,16 @@ from django.views.decorators.http import require_POST
 
 from anagen.clinics.access import can, clinic_member
 from anagen.clinics.roles import Perm
+from anagen.consent.selectors import patient_consents
 from anagen.consultations.selectors import consultation_list
 from anagen.patients import services
 from anagen.patients.forms import HISTORY_FORMS, PatientForm, ReasonForm
 from anagen.patients.models import Allergy, Condition, Medication
 from anagen.patients.record import patient_history, patient_record
 from anagen.patients.selectors import history_item_get, patient_get, patient_list
+from anagen.safety.selectors import patient_events
 from anagen.scheduling.selectors import patient_sessions
+from anagen.sessions.selectors import session_records
 from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
@@ -78,6 +81,9 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         }
         context["consultations"] = consultation_list(patient=patient)[:5]
         context["plans"] = patient.plans.select_related("consultation").order_by("-created_at")[:5]
+        context["session_records"] = session_records(patient)[:20]
+        context["consents"] = patient_consents(patient)
+        context["events"] = patient_events(patient)
     if can(request, Perm.SCHEDULE_VIEW):
         context["sessions"] = patient_sessions(patient)
     return render(request, "patients/chart.html", context)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from anagen.clinics.access import can, clinic_member
 from anagen.clinics.roles import Perm
+from anagen.consent.selectors import consent_valid_for_plan
 from anagen.consultations.selectors import consultation_get
 from anagen.plans import services
 from anagen.plans.printing import PlanLetterhead, plan_pdf
@@ -76,6 +77,8 @@ def plan_detail(request: HttpRequest, plan_id: object) -> HttpResponse:
         "session_count": len(doc["sessions"]),
         "course": course_for_plan(plan),
         "can_book": can(request, Perm.SCHEDULE_BOOK),
+        "consent": consent_valid_for_plan(plan),
+        "can_consent": can(request, Perm.CONSENT_TAKE),
     }
     return render(request, "plans/detail.html", context)
 

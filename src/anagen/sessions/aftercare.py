@@ -23,18 +23,12 @@ from icalendar import Calendar, Event
 from anagen.audit.services import Actor, audit_record
 from anagen.consultations.services import clinic_knowledge
 from anagen.core.aftercare import ENGLISH, Language, session_aftercare, sheet_words
-from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.sessions.models import TreatmentSession
+from anagen.sessions.selectors import session_day
 
 TEMPLATE = Path(__file__).parent / "typst" / "aftercare.typ"
 PRODID = "-//Anagen//Anagen aftercare//EN"
 PRINTED_FILES = ("pdf", "ics")
-
-
-def session_day(session: TreatmentSession) -> dt.date:
-    """The day the session began, at the clinic (restrictions count from it)."""
-    start = session.started_at or session.booking.start
-    return start.astimezone(clinic_zone(session.clinic)).date()
 
 
 def aftercare_for(session: TreatmentSession) -> list[dict[str, Any]]:

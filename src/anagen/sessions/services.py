@@ -37,11 +37,11 @@ from anagen.core.precheck import precheck
 from anagen.inventory.models import Lot
 from anagen.inventory.services import lot_consume
 from anagen.inventory.usability import lot_problems
-from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.scheduling.models import Booking, BookingStatus
 from anagen.scheduling.services import booking_done
 from anagen.sessions.aftercare import aftercare_for, aftercare_send
 from anagen.sessions.models import Addendum, LotUse, SessionStatus, Technique, TreatmentSession
+from anagen.sessions.selectors import session_day
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ def _audit(actor: Actor, session: TreatmentSession, action: str, changes: Iterab
 
 def _locked(session: TreatmentSession) -> TreatmentSession:
     """The session row, locked until the transaction ends, so two signatures cannot race."""
-    return (
+    locked: TreatmentSession = (
         TreatmentSession.objects.for_clinic(session.clinic).select_for_update().get(pk=session.pk)
     )
+    return locked
 
 
 def _open(session: TreatmentSession) -> TreatmentSession:
@@ -97,16 +98,12 @@ def _open(session: TreatmentSession) -> TreatmentSession:
     return session
 
 
-def session_day(session: TreatmentSession) -> dt.date:
-    """The session's date at the clinic."""
-    moment = session.started_at or session.booking.start
-    return moment.astimezone(clinic_zone(session.clinic)).date()
-
-
 @transaction.atomic
 def session_start(*, actor: Actor, booking: Booking) -> TreatmentSession:
     """Open the session of a booked appointment; the one already open is returned as it is."""
-    existing = TreatmentSession.objects.for_clinic(booking.clinic).filter(booking=booking).first()
+    existing: TreatmentSession | None = (
+        TreatmentSession.objects.for_clinic(booking.clinic).filter(booking=booking).first()
+    )
     if existing:
         return existing
     if booking.status != BookingStatus.BOOKED:
@@ -310,9 +307,12 @@ def _lot_choices(session: TreatmentSession, choices: Iterable[Mapping[str, Any]]
 
 
 @transaction.atomic
-def session_sign(*, actor: Actor, session: TreatmentSession) -> TreatmentSession:
+def session_sign(
+    *, actor: Actor, session: TreatmentSession, notify: bool = True
+) -> TreatmentSession:
     """Sign and lock the session: the stock is taken from each lot, the booking is done, the
-    aftercare is fixed and sent to the patient once the transaction commits."""
+    aftercare is fixed and, with ``notify``, emailed to the patient once the transaction commits
+    (the demo's history of past sessions sends nothing)."""
     session = _open(session)
     problems = sign_problems(session)
     if problems:
@@ -325,7 +325,8 @@ def session_sign(*, actor: Actor, session: TreatmentSession) -> TreatmentSession
     session.save()
     booking_done(actor=actor, booking=session.booking)
     _audit(actor, session, "session.sign", ["status", "aftercare", "lots"])
-    transaction.on_commit(lambda: _send_aftercare(actor, session))
+    if notify:
+        transaction.on_commit(lambda: _send_aftercare(actor, session))
     return session
 
 

@@ -22,7 +22,7 @@ from anagen.sessions import services
 from anagen.sessions.forms import AddendumForm, OverrideForm, PrecheckForm, RecordForm
 from anagen.sessions.models import TreatmentSession
 from anagen.sessions.scalp import VIEWS as SCALP_VIEWS
-from anagen.sessions.selectors import session_get
+from anagen.sessions.selectors import session_day, session_get
 from anagen.web.request_info import actor_of
 
 RECORD_FIELDS = (
@@ -133,7 +133,7 @@ def session_addendum(request: StaffRequest, session_id: UUID) -> HttpResponse:
 
 def _precheck_form(session: TreatmentSession, data: Any = None) -> PrecheckForm:
     consulted = session.plan.consultation.intake
-    day = services.session_day(session)
+    day = session_day(session)
     return PrecheckForm(
         data,
         checks=load_checks(clinic_knowledge(session.clinic)),
@@ -142,7 +142,7 @@ def _precheck_form(session: TreatmentSession, data: Any = None) -> PrecheckForm:
 
 
 def _record_form(session: TreatmentSession, data: Any = None) -> RecordForm:
-    day = services.session_day(session)
+    day = session_day(session)
     ingredients = session.plan.document["ingredients"]
     lots = {i["id"]: usable_lots(session.clinic, i["id"], on=day) for i in ingredients}
     zone = clinic_zone(session.clinic)

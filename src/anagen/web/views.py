@@ -9,7 +9,9 @@ from anagen.clinics.middleware import SESSION_CLINIC_KEY
 from anagen.clinics.roles import Perm
 from anagen.clinics.selectors import memberships_active
 from anagen.core import codes
+from anagen.inventory.selectors import stock_warnings
 from anagen.patients.selectors import patient_list
+from anagen.safety.selectors import dashboard_safety
 from anagen.scheduling.selectors import day_bookings
 
 
@@ -24,9 +26,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(archived_at__isnull=False)
         .count(),
     }
+    today = timezone.localdate()
     if can(request, Perm.SCHEDULE_VIEW):
-        today = timezone.localdate()
         context["today_sessions"] = day_bookings(clinic, today)
+    if can(request, Perm.INVENTORY_VIEW):
+        context["stock_warnings"] = stock_warnings(clinic, today)
+    if can(request, Perm.SAFETY_VIEW):
+        context["safety"] = dashboard_safety(clinic, today)
     return render(request, "web/dashboard.html", context)
 
 
