@@ -81,7 +81,11 @@ def test_a_treatment_consent_is_signed_with_the_plan_filled_in_and_a_pdf(three, 
     before = audit_count()
     consent = sign(three, plan)
     consent.refresh_from_db()
-    assert (consent.kind, consent.plan_id, consent.patient_id) == ("treatment", plan.pk, plan.patient_id)
+    assert (consent.kind, consent.plan_id, consent.patient_id) == (
+        "treatment",
+        plan.pk,
+        plan.patient_id,
+    )
     assert consent.witness == three.a_clinician
     assert abs(consent.signed_at - timezone.now()) < dt.timedelta(seconds=30)
     assert consent.signature_svg == SIGNATURE and not consent.ticked

@@ -169,9 +169,7 @@ def test_a_tick_instead_of_a_signature_is_accepted(three, plan):
         (signing(ticked="on"), "not both"),
     ],
 )
-def test_a_bad_signing_is_shown_again_with_its_error_and_writes_nothing(
-    three, plan, data, message
-):
+def test_a_bad_signing_is_shown_again_with_its_error_and_writes_nothing(three, plan, data, message):
     before = written(three.clinic_a)
     response = three.client(three.a_clinician).post(f"/plans/{plan.pk}/consent/", data)
     assert response.status_code == 422

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.sessions.models import TreatmentSession
 from tests.conftest import audit_count
 from tests.scheduling_helpers import FAST_HASHERS, set_up
@@ -28,7 +29,7 @@ def precheck_post(**answers):
 
 
 def record_post(r, **overrides):
-    start = r.booking.start.astimezone(r.booking.start.tzinfo)
+    start = r.booking.start.astimezone(clinic_zone(r.clinic))
     data = {
         "injection_map": json.dumps(MAP),
         "technique": "nappage",
@@ -124,12 +125,12 @@ def test_a_whole_session_by_form_ends_signed_with_the_aftercare(three, r, mailou
     s_url = response["Location"]
     assert client.post(f"{s_url}precheck/", precheck_post()).status_code == 302
     data = record_post(r)
-    data["ended"] = (r.booking.start.astimezone(r.booking.start.tzinfo)).strftime("%H:%M")
+    data["ended"] = r.booking.start.astimezone(clinic_zone(r.clinic)).strftime("%H:%M")
     response = client.post(f"{s_url}record/", data | {"sign": "1"})
     assert response.status_code == 400  # the end equals the start: refused, named
     assert response.context["record_form"].errors["ended"]
     later = r.booking.start + dt.timedelta(minutes=20)
-    data["ended"] = later.astimezone(r.booking.start.tzinfo).strftime("%H:%M")
+    data["ended"] = later.astimezone(clinic_zone(r.clinic)).strftime("%H:%M")
     with_sign = data | {"sign": "1"}
     response = client.post(f"{s_url}record/", with_sign)
     assert response.status_code == 302, response.context["record_form"].errors

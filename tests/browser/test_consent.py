@@ -219,3 +219,13 @@ def test_the_clinic_writes_a_new_version_of_its_consent_text(
     page.get_by_role("button", name="Save as a new version").click()
     expect(page.locator(".messages")).to_contain_text("Saved as version 1.")
     expect(page.locator("#kind-treatment")).to_contain_text("version 1")
+
+    page.get_by_role("link", name="Write a new version").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Treatment consent: version 2")
+    page.get_by_label("Text").fill("Our better words.\n\nYou may stop at any time.")
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.locator(".messages")).to_contain_text("Saved as version 2.")
+    earlier = page.locator(".consent-version", has_text="Version 1")
+    earlier.locator("summary").click()
+    expect(earlier).to_contain_text("Our own words for our patients.")
+    shot(page, "consent-templates-versions.png")

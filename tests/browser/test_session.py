@@ -5,9 +5,12 @@ a zone on the scalp map with taps, picks the lots, signs, and prints the afterca
 Screenshots of the session page before and after signing are left in test-artifacts/.
 """
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.sessions.models import TreatmentSession
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD
@@ -77,9 +80,10 @@ def test_a_practitioner_runs_a_whole_session_on_a_touch_screen(live_three, table
     page.get_by_label("Needle gauge (G)").fill("32")
     page.get_by_label("Needle length (mm)").fill("4")
     page.get_by_label("Anaesthetic").select_option("cooling")
-    start = r.booking.start.astimezone(r.booking.start.tzinfo)
+    start = r.booking.start.astimezone(clinic_zone(r.clinic))
+    end = min(start + dt.timedelta(minutes=20), start.replace(hour=23, minute=59))
     page.get_by_label("Started").fill(f"{start:%H:%M}")
-    page.get_by_label("Ended").fill(f"{start:%H}:{start.minute + 20 if start.minute < 39 else 59:02d}")
+    page.get_by_label("Ended").fill(f"{end:%H:%M}")
     for ingredient in r.lots:
         select = page.locator(f'select[name="lot_{ingredient}"]')
         select.select_option(index=1)

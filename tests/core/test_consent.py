@@ -81,7 +81,7 @@ def photography(**overrides):
 
 
 def test_every_required_risk_is_listed():
-    assert REQUIRED <= {r.id for r in RISKS}
+    assert {r.id for r in RISKS} >= REQUIRED
 
 
 @pytest.mark.parametrize("risk", RISKS, ids=lambda r: r.id)
@@ -197,7 +197,7 @@ def test_a_plan_without_a_course_has_no_consent():
 
 
 def test_something_that_is_not_a_plan_is_refused():
-    with pytest.raises(InvalidDocument, match="anagen.plan/1"):
+    with pytest.raises(InvalidDocument, match=r"anagen\.plan/1"):
         treatment(plan={"schema": "anagen.intake/1"})
 
 
@@ -261,7 +261,7 @@ def test_a_point_outside_the_signature_box_is_refused(raw):
 
 def test_an_empty_or_single_point_signature_is_refused():
     for raw in ("", "   ", "M 5 5"):
-        with pytest.raises(InvalidDocument, match="empty|not a drawing"):
+        with pytest.raises(InvalidDocument, match="is empty"):
             read_signature(raw)
 
 

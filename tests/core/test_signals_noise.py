@@ -9,6 +9,7 @@ with unlinked cases; these tests keep the figures from drifting.
 """
 
 import datetime as dt
+import functools
 import random
 
 from anagen.core.adverse_events import load
@@ -55,6 +56,7 @@ def noise(rng: random.Random, sessions: list[SessionRecord], per_1000: float) ->
     ]
 
 
+@functools.cache
 def runs(per_1000: float) -> list[set[str]]:
     """The kinds of signal found in each seeded history, asked at the end of its 26 weeks."""
     rng = random.Random(20261121)

@@ -133,8 +133,10 @@ def _index(
 
 def exposure(history: History, case: CaseRecord, window_days: int) -> tuple[SessionRecord, ...]:
     """The sessions a case counts for: onset 0 to ``window_days`` days after the session, among
-    its linked sessions, or its patient's sessions when none of its links is a known session."""
-    linked = [history.by_id[s] for s in case.sessions if s in history.by_id]
+    its linked sessions, or its patient's sessions when none of its links is a known session of
+    that patient (a link to someone else's session is ignored)."""
+    own = [history.by_id.get(s) for s in case.sessions]
+    linked = [s for s in own if s is not None and s.patient == case.patient]
     pool = linked or history.by_patient.get(case.patient, [])
     return tuple(
         sorted(

@@ -100,7 +100,7 @@ def _stock(
 
 def _expired_lot(product: Product, number: str, expiry: dt.date, actor: Actor) -> Lot:
     # lot_receive refuses an expired lot, rightly; this one was received while it was good.
-    lot = Lot.objects.for_clinic(product.clinic).create(
+    lot: Lot = Lot.objects.for_clinic(product.clinic).create(
         clinic=product.clinic, product=product, number=number, expiry=expiry, quantity=150
     )
     StockMovement.objects.for_clinic(product.clinic).create(
@@ -288,8 +288,10 @@ def _cluster(
         ("abscess", "moderate", "positive", "Mycobacterium abscessus", "Fluctuant lump, drained."),
         ("infection", "severe", "pending", "", "Several red nodules; AFB smear sent."),
     )
-    for s, (kind, grade, culture, organism, text) in zip(cases, stories, strict=False):
-        onset = s.started_at.date() + dt.timedelta(days=24 + 5 * cases.index(s))
+    for n, (s, story) in enumerate(zip(cases, stories, strict=False)):
+        kind, grade, culture, organism, text = story
+        assert s.started_at is not None  # the window above holds only sessions that began
+        onset = s.started_at.date() + dt.timedelta(days=24 + 5 * n)
         event_record(
             actor=actor,
             patient=s.patient,

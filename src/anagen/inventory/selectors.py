@@ -16,6 +16,7 @@ from anagen.inventory.models import Lot, LotStatus, Product, StockMovement
 from anagen.inventory.usability import lot_problems
 from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.sessions.models import LotUse, SessionStatus
+from anagen.sessions.selectors import session_day
 
 # Issue 5: warn of lots expiring within 30 days.
 EXPIRY_SOON_DAYS = 30
@@ -23,12 +24,6 @@ EXPIRY_SOON_DAYS = 30
 
 def clinic_today(clinic: Clinic) -> dt.date:
     return dt.datetime.now(clinic_zone(clinic)).date()
-
-
-def session_day(session: Any) -> dt.date:
-    """The clinic's calendar day of a session: when it began, else its booked start."""
-    moment = session.started_at or session.booking.start
-    return dt.datetime.fromtimestamp(moment.timestamp(), clinic_zone(session.clinic)).date()
 
 
 def product_get(*, clinic: Clinic, product_id: object) -> Product:

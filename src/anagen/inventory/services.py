@@ -18,8 +18,9 @@ from anagen.audit.services import Actor, audit_record
 from anagen.clinics.models import Clinic
 from anagen.core import knowledge
 from anagen.inventory.models import Lot, LotStatus, MovementKind, Product, StockMovement
-from anagen.inventory.selectors import clinic_today, session_day
+from anagen.inventory.selectors import clinic_today
 from anagen.inventory.usability import CI_23, lot_problems
+from anagen.sessions.selectors import session_day
 
 PRODUCT_FIELDS = (
     "ingredient",

@@ -126,7 +126,7 @@ def _title(finding: Finding, names: dict[tuple[str, str], str], today: dt.date) 
         text = (
             f"Infection and nodule rate {f['per_1000'] or 0:.1f} per 1,000 sessions in the "
             f"12 weeks to {today:%d %b %Y}, against {f['rate_used_per_1000'] or 0:.1f} expected "
-            f"({count} patients; p = {f['p'] or 0:.3f})"
+            f"({count} patient{'' if count == 1 else 's'}; p = {f['p'] or 0:.3f})"
         )
     else:
         text = f"{who} after sessions in week {finding.key}"

@@ -2,6 +2,7 @@
 and the dashboard and chart partials show."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,6 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from anagen.accounts.models import User
-from anagen.core import adverse_events
 from anagen.inventory.models import Lot
 from anagen.patients.models import Patient
 from anagen.safety.models import AdverseEvent, Signal
@@ -150,13 +150,13 @@ def signal_view(signal: Signal) -> SignalView:
     detail = signal.detail
     cases = list(
         AdverseEvent.objects.for_clinic(clinic)
-        .filter(pk__in=detail.get("cases", []))
+        .filter(pk__in=_uuids(detail.get("cases", [])))
         .select_related("patient")
         .order_by("onset")
     )
     exposed = list(
         Patient.objects.for_clinic(clinic)
-        .filter(pk__in=detail.get("exposed", []))
+        .filter(pk__in=_uuids(detail.get("exposed", [])))
         .order_by("family_name", "given_name")
     )
     practitioner = None
@@ -171,5 +171,12 @@ def signal_view(signal: Signal) -> SignalView:
     return SignalView(signal, cases, exposed, signal.lot, practitioner, recall, before)
 
 
-def type_label(type_id: str) -> str:
-    return adverse_events.load().type_label(type_id)
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    """The ids in a signal's detail that are ids at all (the detail is JSON)."""
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return out

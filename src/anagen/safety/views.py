@@ -1,6 +1,7 @@
 """Safety pages: open events, follow-ups due and signals; recording, editing, following up and
 closing an adverse event; a signal with its cases and exposed patients, and closing it."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -172,12 +173,21 @@ def event_close(request: HttpRequest, event_id: object) -> HttpResponse:
     return _detail_page(request, event, close=form)
 
 
+def _day(text: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
 def _signal_page(request: HttpRequest, signal: Any, form: SignalCloseForm | None) -> HttpResponse:
     view = selectors.signal_view(signal)
     context = {
         "view": view,
         "signal": signal,
         "detail": signal.detail,
+        "first_day": _day(signal.detail.get("first_day")),
+        "last_day": _day(signal.detail.get("last_day")),
         "figures": signal.detail.get("figures", {}),
         "can_close": can(request, Perm.EVENT_RECORD) and signal.closed_at is None,
         "form": form or SignalCloseForm(),
