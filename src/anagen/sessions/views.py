@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from anagen.sessions.forms import AddendumForm, OverrideForm, PrecheckForm, Reco
 from anagen.sessions.models import TreatmentSession
 from anagen.sessions.scalp import VIEWS as SCALP_VIEWS
 from anagen.sessions.selectors import session_day, session_get
+from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
 RECORD_FIELDS = (
@@ -68,7 +68,7 @@ def session_precheck(request: StaffRequest, session_id: UUID) -> HttpResponse:
             )
             return redirect("session_detail", session.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_errors(form, error, FORM_FIELD)
     return _page(request, session, precheck_form=form, status=400)
 
 
@@ -84,7 +84,7 @@ def session_override(request: StaffRequest, session_id: UUID) -> HttpResponse:
             )
             return redirect("session_detail", session.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_errors(form, error, FORM_FIELD)
     return _page(request, session, override_form=form, status=400)
 
 
@@ -101,7 +101,7 @@ def session_record(request: StaffRequest, session_id: UUID) -> HttpResponse:
             actor=actor_of(request), session=session, data=form.record()
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        apply_errors(form, error, FORM_FIELD)
         return _page(request, session, record_form=form, status=400)
     if "sign" not in request.POST:
         messages.success(request, "Saved.")
@@ -109,7 +109,7 @@ def session_record(request: StaffRequest, session_id: UUID) -> HttpResponse:
     try:
         services.session_sign(actor=actor_of(request), session=session)
     except ValidationError as error:
-        _add_errors(form, error)
+        apply_errors(form, error, FORM_FIELD)
         return _page(request, session, record_form=form, status=400)
     messages.success(request, "Signed and locked. The aftercare sheet is ready.")
     return redirect("session_detail", session.pk)
@@ -127,7 +127,7 @@ def session_addendum(request: StaffRequest, session_id: UUID) -> HttpResponse:
             )
             return redirect("session_detail", session.pk)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_errors(form, error, FORM_FIELD)
     return _page(request, session, addendum_form=form, status=400)
 
 
@@ -171,14 +171,6 @@ def _map_data(form: RecordForm, session: TreatmentSession) -> dict[str, Any]:
     saved one."""
     posted = form.cleaned_data.get("injection_map") if form.is_bound and form.is_valid() else None
     return posted or session.injection_map or {}
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    fields = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, problems in fields.items():
-        name = FORM_FIELD.get(field or "", field)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 def _page(
