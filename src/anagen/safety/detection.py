@@ -79,16 +79,16 @@ def clinic_cases(clinic: Clinic) -> list[CaseRecord]:
     ]
 
 
+@transaction.atomic
 def signals_detect(*, clinic: Clinic, today: dt.date) -> list[Signal]:
-    """Run the rules for one clinic as of ``today``; the signals found, created or updated."""
-    findings = detect(
-        clinic_history(clinic), clinic_cases(clinic), today, adverse_events.load().rules()
-    )
+    """Run the rules for one clinic as of ``today``; the signals found, created or updated.
+    Two runs for one clinic at once take turns (the clinic row is locked), so neither trips
+    over the other's new rows."""
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    rules = adverse_events.load().rules()
+    findings = detect(clinic_history(clinic), clinic_cases(clinic), today, rules)
     names = _names(clinic, findings)
-    out = []
-    for finding in findings:
-        out.append(_keep(clinic, finding, _title(finding, names, today)))
-    return out
+    return [_keep(clinic, finding, _title(finding, names, today)) for finding in findings]
 
 
 def signals_detect_all(today: dt.date | None = None) -> list[tuple[Clinic, list[Signal]]]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from anagen.safety.detection import signals_detect
-from tests.browser.conftest import ARTIFACTS, browser, context, live_three, page  # noqa: F401
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_consultation_flow import log_in
 from tests.conftest import ThreeUsers
 from tests.test_safety_services import exposures, record
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_clinician_records_a_nodule_and_follows_the_signal_to_the_recall_page(
-    page: Page,  # noqa: F811
-    live_three: ThreeUsers,  # noqa: F811
+    page: Page,
+    live_three: ThreeUsers,
 ) -> None:
     world = exposures(live_three)
     record(world, "grace", type="abscess", onset=timezone.localdate() - dt.timedelta(days=45),
