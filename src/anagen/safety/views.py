@@ -4,7 +4,6 @@ closing an adverse event; a signal with its cases and exposed patients, and clos
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,18 +17,12 @@ from anagen.patients.selectors import patient_get
 from anagen.safety import selectors, services
 from anagen.safety.forms import CloseForm, EventForm, FollowUpForm, SignalCloseForm
 from anagen.safety.models import AdverseEvent
+from anagen.web.forms_errors import apply_errors
 from anagen.web.request_info import actor_of
 
 
 def _clinic(request: HttpRequest) -> Any:
     return request.clinic  # type: ignore[attr-defined]
-
-
-def _apply(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal next to the field it names."""
-    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, problems in fields.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @clinic_member(Perm.SAFETY_VIEW)
@@ -59,7 +52,7 @@ def event_new(request: HttpRequest, patient_id: object) -> HttpResponse:
                 actor=actor_of(request), patient=patient, data=form.cleaned_data
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Adverse event recorded.")
             return redirect("event_detail", event.pk)
@@ -91,7 +84,7 @@ def event_edit(request: HttpRequest, event_id: object) -> HttpResponse:
         try:
             services.event_update(actor=actor_of(request), event=event, data=form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Adverse event updated.")
             return redirect("event_detail", event.pk)
@@ -148,7 +141,7 @@ def event_follow_up(request: HttpRequest, event_id: object) -> HttpResponse:
         try:
             services.follow_up_add(actor=actor_of(request), event=event, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Follow-up recorded.")
             return redirect("event_detail", event.pk)
@@ -166,7 +159,7 @@ def event_close(request: HttpRequest, event_id: object) -> HttpResponse:
                 actor=actor_of(request), event=event, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Adverse event closed.")
             return redirect("event_detail", event.pk)
@@ -213,7 +206,7 @@ def signal_close(request: HttpRequest, signal_id: int) -> HttpResponse:
                 actor=actor_of(request), signal=signal, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Signal closed. It reopens if it gains a new case.")
             return redirect("signal_detail", signal.pk)

@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from anagen.audit.services import Actor, audit_record
-from anagen.clinics.models import Membership
 from anagen.clinics.roles import Perm, role_allows
+from anagen.clinics.selectors import memberships_active
 from anagen.consent.selectors import consent_valid_for_plan
 from anagen.consultations.intake import chart_conditions, chart_medications
 from anagen.consultations.services import clinic_knowledge
@@ -183,9 +183,7 @@ def session_override(*, actor: Actor, session: TreatmentSession, reason: str) ->
 
 
 def _may(actor: Actor, session: TreatmentSession, perm: str) -> bool:
-    membership = Membership.objects.filter(
-        user=actor.user, clinic=session.clinic, is_active=True
-    ).first()
+    membership = memberships_active(actor.user).filter(clinic=session.clinic).first()
     return bool(membership and role_allows(membership.role, perm))
 
 
