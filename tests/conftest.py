@@ -3,11 +3,12 @@ receptionist at clinic A, and a clinician at clinic B who must never see A's dat
 
 import datetime
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from anagen.accounts.models import User
 from anagen.audit.models import AuditEntry
@@ -16,8 +17,34 @@ from anagen.clinics.models import Clinic, Membership
 from anagen.clinics.roles import Role
 from anagen.patients import services
 from anagen.patients.models import Patient
+from anagen.project import settings as project_settings
 
 PASSWORD = "correct horse battery staple"
+# Argon2 as configured costs about 0.1 s and 100 MB a hash, and `three` hashes four passwords;
+# tests hash with MD5 unless they check how passwords are stored (mark production_hashers).
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "production_hashers: hash passwords as the project's settings say (Argon2)"
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def hashers_as_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Autouse, so it runs before `three` makes its users."""
+    if request.node.get_closest_marker("production_hashers") is None:
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS):
+        yield
 
 
 def make_user(clinic: Clinic, role: str, email: str, name: str = "") -> User:

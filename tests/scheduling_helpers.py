@@ -19,12 +19,12 @@ from anagen.scheduling import services
 from anagen.scheduling.calendar_setup import WEEKDAYS
 from anagen.scheduling.models import Booking, Course
 from anagen.scheduling.planner import Choice, Window, plan_windows
+from tests.conftest import FAST_HASHERS as FAST_HASHERS  # older test files import it from here
 from tests.conftest import ThreeUsers, audit_count, make_patient, make_user
 from tests.test_consultation_views import EXAM, plan_for
 
 LONDON = ZoneInfo("Europe/London")
 ALL_WEEK = {day: [["08:00", "20:00"]] for day in WEEKDAYS}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -4,6 +4,7 @@ and API tokens."""
 import datetime
 import os
 
+import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -386,6 +387,7 @@ def change_password(client: Client, old: str, new: str = NEW_PASSWORD):
     )
 
 
+@pytest.mark.production_hashers
 def test_passwords_are_stored_with_argon2(three):
     three.a_clinician.refresh_from_db()
     assert three.a_clinician.password.startswith("argon2")
@@ -412,6 +414,7 @@ def test_a_weak_new_password_is_refused(three):
     assert three.a_clinician.check_password(PASSWORD)
 
 
+@pytest.mark.production_hashers
 def test_the_right_old_password_changes_it_audits_and_keeps_this_session(three):
     client = Client()
     sign_in(client, three.a_clinician.email)

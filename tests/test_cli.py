@@ -1,9 +1,11 @@
 """The anagen command: demo, audit verify, setup-clinic, and Django loaded only when needed."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,12 +28,29 @@ def count(database, table):
         return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
+@dataclass
+class Demo:
+    path: Path  # its data folder
+    result: subprocess.CompletedProcess[str]
+    configured: Path  # the database DATABASE_URL named while it ran
+
+
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
+def demo(tmp_path_factory):
+    """The demo run once for the module (each run migrates and loads both clinics): on a port
+    of our choosing, and with DATABASE_URL naming a database it must leave alone."""
     path = tmp_path_factory.mktemp("demo")
-    result = run(["demo", "--no-serve"], path)
+    configured = path / "production.sqlite3"
+    result = run(
+        ["demo", "--no-serve", "--port", "8123"], path, DATABASE_URL=f"sqlite:///{configured}"
+    )
     assert result.returncode == 0, result.stderr
-    return path
+    return Demo(path, result, configured)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(demo):
+    return demo.path
 
 
 # 20 patients with a medical history per clinic, and 18 more per clinic in booked courses.
@@ -68,16 +87,17 @@ def test_demo_has_courses_in_every_state_in_both_clinics(demo_dir):
     assert rooms == 5
 
 
-def test_demo_prints_the_url_and_the_logins(tmp_path):
-    result = run(["demo", "--no-serve", "--port", "8123"], tmp_path)
+def test_demo_prints_the_url_and_the_logins(demo):
+    result = demo.result
     assert "http://127.0.0.1:8123/" in result.stdout
     assert "clinician.kensington@example.org" in result.stdout
     assert "reception.manchester@example.org" in result.stdout
 
 
-def test_running_demo_twice_keeps_the_data_and_reset_starts_over(tmp_path):
+def test_running_demo_twice_keeps_the_data_and_reset_starts_over(demo_dir, tmp_path):
+    # A copy of the module's demo folder is what a first run leaves.
+    shutil.copytree(demo_dir, tmp_path, dirs_exist_ok=True)
     database = tmp_path / "demo.sqlite3"
-    run(["demo", "--no-serve"], tmp_path)
     with sqlite3.connect(database) as db:
         db.execute("UPDATE patients_patient SET given_name = 'Kept' WHERE number = 'KEN-000001'")
     run(["demo", "--no-serve"], tmp_path)
@@ -91,10 +111,8 @@ def test_running_demo_twice_keeps_the_data_and_reset_starts_over(tmp_path):
         assert fresh.fetchone()[0] == "James"
 
 
-def test_demo_never_touches_the_configured_database(tmp_path):
-    other = tmp_path / "production.sqlite3"
-    result = run(["demo", "--no-serve"], tmp_path, DATABASE_URL=f"sqlite:///{other}")
-    assert result.returncode == 0 and not other.exists()
+def test_demo_never_touches_the_configured_database(demo):
+    assert demo.result.returncode == 0 and not demo.configured.exists()
 
 
 def test_demo_refuses_to_run_in_production(tmp_path):

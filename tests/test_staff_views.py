@@ -1,5 +1,6 @@
 """Staff management and clinic security settings: clinic admins only, and only their own clinic."""
 
+import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -122,6 +123,7 @@ def test_the_staff_list_shows_who_has_two_factor_on(three):
 # --- adding staff -----------------------------------------------------------------------------
 
 
+@pytest.mark.production_hashers
 def test_an_admin_adds_a_new_staff_member_who_can_then_sign_in(three):
     client = three.client(three.a_admin)
     users, memberships, audits, _ = rows()

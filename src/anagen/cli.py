@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from anagen.clinical_cli import add_commands
+from anagen.trichoscopy_cli import add_commands as add_trichoscopy_commands
 
 SETTINGS = "anagen.project.settings"
 DEMO_PORT = 8000
@@ -218,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(handler=cmd_setup_clinic)
 
     add_commands(sub)
+    add_trichoscopy_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -12,6 +12,7 @@ from anagen.api.auth import SessionAuth, TokenAuth
 from anagen.api.clinical import router as clinical_router
 from anagen.api.consent import router as consent_router
 from anagen.api.inventory import router as inventory_router
+from anagen.api.outcomes import router as outcomes_router
 from anagen.api.patients import router as patients_router
 from anagen.api.permissions import requires
 from anagen.api.safety import router as safety_router
@@ -88,3 +89,4 @@ api.add_router("/", consent_router)
 api.add_router("/", sessions_router)
 api.add_router("/", inventory_router)
 api.add_router("/", safety_router)
+api.add_router("/", outcomes_router)

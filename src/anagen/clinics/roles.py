@@ -38,6 +38,10 @@ class Perm(models.TextChoices):
     RECALL_VIEW = "recall.view", "See who was exposed to a lot, with contact details"
     EVENT_RECORD = "event.record", "Record adverse events and their follow-up"
     SAFETY_VIEW = "safety.view", "See adverse events and safety signals"
+    OUTCOME_VIEW = "outcome.view", "See measurement visits, trichoscopy images and clinical photos"
+    OUTCOME_RECORD = "outcome.record", "Record measurement visits, images, photos and measurements"
+    OUTCOME_REVIEW = "outcome.review", "Assess photographs globally and review the response"
+    OUTCOME_CRITERIA = "outcome.criteria", "Set response criteria and trichoscope calibrations"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -58,6 +62,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.LOT_RECALL,
             Perm.RECALL_VIEW,
             Perm.SAFETY_VIEW,
+            Perm.OUTCOME_CRITERIA,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -81,6 +86,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECALL_VIEW,
             Perm.EVENT_RECORD,
             Perm.SAFETY_VIEW,
+            Perm.OUTCOME_VIEW,
+            Perm.OUTCOME_RECORD,
+            Perm.OUTCOME_REVIEW,
+            Perm.OUTCOME_CRITERIA,
         }
     ),
     Role.PRACTITIONER: frozenset(
@@ -98,6 +107,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.RECALL_VIEW,
             Perm.EVENT_RECORD,
             Perm.SAFETY_VIEW,
+            Perm.OUTCOME_VIEW,
+            Perm.OUTCOME_RECORD,
         }
     ),
     Role.RECEPTION: frozenset(

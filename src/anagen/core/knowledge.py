@@ -39,7 +39,7 @@ __all__ = [
 
 _FILES = (
     "base", "sources", "ingredients", "contraindications", "protocols",
-    "aftercare", "policy", "scales", "norms",
+    "aftercare", "policy", "scales", "norms", "response_criteria",
 )  # fmt: skip
 _CLASSES = frozenset({"ABS", "ABS-T", "REL", "AGENT", "INFO"})
 _R = TypeVar("_R")
@@ -274,8 +274,15 @@ _RECORD_TABLES = {
     "protocols": ("indication", "protocol", "adjunct"),
     "aftercare": ("item",),
     "policy": ("parameter",),
+    "response_criteria": ("criterion", "indicator", "label_rule"),
 }
-_KIND_NAMES = {"item": "aftercare", "parameter": "policy"}
+_KIND_NAMES = {
+    "item": "aftercare",
+    "parameter": "policy",
+    "criterion": "response criterion",
+    "indicator": "response information",
+    "label_rule": "response rule",
+}
 
 
 def _raw_records(data: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, Mapping[str, Any]]]:

@@ -17,6 +17,7 @@ from anagen.audit.services import Actor
 from anagen.clinics.models import Clinic
 from anagen.clinics.roles import Role
 from anagen.clinics.setup import clinic_setup
+from anagen.demo.outcomes import demo_outcomes
 from anagen.demo.scheduling import demo_schedule
 from anagen.demo.sessions import demo_sessions
 from anagen.patients import services
@@ -435,6 +436,8 @@ def demo_load() -> list[tuple[str, str, str]]:
                 _patient(actor, clinic, spec)
             demo_schedule(clinic, users, rooms=3 - offset, offset=offset)
             demo_sessions(clinic, users, cluster=offset == 0)
+            if offset == 0:
+                demo_outcomes(clinic, users)
         # The daily safety job, as it would have run overnight.
         signals_detect_all()
         manchester_admin = User.objects.get(email=_email("manchester", Role.ADMIN))

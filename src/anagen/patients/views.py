@@ -12,6 +12,7 @@ from anagen.clinics.access import can, clinic_member
 from anagen.clinics.roles import Perm
 from anagen.consent.selectors import patient_consents
 from anagen.consultations.selectors import consultation_list
+from anagen.outcomes.selectors import visit_summaries
 from anagen.patients import services
 from anagen.patients.forms import HISTORY_FORMS, PatientForm, ReasonForm
 from anagen.patients.models import Allergy, Condition, Medication
@@ -86,6 +87,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         context["events"] = patient_events(patient)
     if can(request, Perm.SCHEDULE_VIEW):
         context["sessions"] = patient_sessions(patient)
+    if can(request, Perm.OUTCOME_VIEW):
+        context["visits"] = visit_summaries(patient)
     return render(request, "patients/chart.html", context)
 
 

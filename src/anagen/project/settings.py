@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "anagen.consent",
     "anagen.sessions",
     "anagen.safety",
+    "anagen.outcomes",
     "anagen.web",
 ]
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("anagen.sessions.urls")),
     path("", include("anagen.inventory.urls")),
     path("", include("anagen.safety.urls")),
+    path("", include("anagen.outcomes.urls")),
+    path("", include("anagen.outcomes.urls_review")),
     path("api/v1/", api.urls),
 ]
 

@@ -10,6 +10,7 @@ from anagen.clinics.roles import Perm
 from anagen.clinics.selectors import memberships_active
 from anagen.core import codes
 from anagen.inventory.selectors import stock_warnings
+from anagen.outcomes.review import plan_reviews_open
 from anagen.patients.selectors import patient_list
 from anagen.safety.selectors import dashboard_safety
 from anagen.scheduling.selectors import day_bookings
@@ -33,6 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["stock_warnings"] = stock_warnings(clinic, today)
     if can(request, Perm.SAFETY_VIEW):
         context["safety"] = dashboard_safety(clinic, today)
+    if can(request, Perm.OUTCOME_REVIEW):
+        context["plan_reviews"] = list(plan_reviews_open(clinic)[:20])
     return render(request, "web/dashboard.html", context)
 
 

@@ -1,0 +1,319 @@
+"""Finding hairs in a trichoscopy field, without a trained model.
+
+Hairs are dark, straight, elongated shafts on lighter skin. The default analyser:
+
+1. works at half resolution (a shaft at x70 is 15-40 px wide, so nothing is lost);
+2. takes the darkness that is *local* (black top-hat: a grey closing wider than a shaft, minus
+   the image), so skin shading, the bluish halo round openings and uneven lighting drop out;
+3. thresholds it (Otsu, floored), removes specks, and skeletonises the shafts (scikit-image);
+4. cuts the skeleton at its junctions, so hairs leaving one follicular opening in a fan become
+   one branch each, and keeps branches long enough to be a shaft;
+5. measures each branch: midpoint, length, and width as twice the median distance from the
+   skeleton to the shaft's edge (the distance transform, OpenCV).
+
+A model trained with ``anagen trichoscopy train`` replaces step 4's fixed rule with a classifier
+over the same candidate branches (see ``model.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage
+from skimage.morphology import skeletonize
+
+from anagen.core.trichoscopy.image import Image, field_mask, overlay_mask
+from anagen.core.trichoscopy.measure import VELLUS_UM, Analysis, Hair
+
+if TYPE_CHECKING:
+    from anagen.core.trichoscopy.model import Model
+
+__all__ = ["Candidate", "analyze", "candidates", "is_hair"]
+
+SCALE = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """One skeleton branch in full-resolution pixels, with what the classifier looks at."""
+
+    x: float
+    y: float
+    length_px: float
+    width_px: float
+    angle_deg: float
+    contrast: float
+    darkness: float
+    straightness: float
+    ends: int
+    component_branches: int
+    component_area: float
+    border: float
+    red: float = 0.0
+    saturation: float = 0.0
+    width_spread: float = 0.0
+    angle_offset: float = 0.0
+    relative_width: float = 1.0
+    neighbours: int = 0
+
+    def features(self) -> list[float]:
+        return [
+            self.length_px,
+            self.width_px,
+            self.contrast,
+            self.darkness,
+            self.straightness,
+            float(self.ends),
+            float(self.component_branches),
+            self.component_area,
+            self.border,
+            self.length_px / max(self.width_px, 1.0),
+            self.red,
+            self.saturation,
+            self.width_spread,
+            self.angle_offset,
+            self.relative_width,
+            float(self.neighbours),
+        ]
+
+    def hair(self, score: float = 1.0) -> Hair:
+        return Hair(self.x, self.y, self.length_px, self.width_px, self.angle_deg, score)
+
+
+_NEIGHBOURS = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.uint8)
+
+
+def _darkness(image: Image) -> npt.NDArray[np.float32]:
+    rgb = image.astype(np.float32)
+    # Hairs are dark in every channel; skin is light in red. The red channel separates them best
+    # on pale and on bluish skin alike; the mean keeps some of the other channels' signal.
+    grey = 0.5 * rgb[:, :, 0] + 0.3 * rgb[:, :, 1] + 0.2 * rgb[:, :, 2]
+    darkness: npt.NDArray[np.float32] = 255.0 - grey
+    return darkness
+
+
+def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
+    """The candidate shaft branches of a field, and the field mask they were looked for in."""
+    overlay = overlay_mask(image)
+    mask_full = field_mask(image, overlay)
+    small = cv2.resize(image, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    if overlay.any():
+        strokes = cv2.resize(
+            overlay.astype(np.uint8),
+            small.shape[1::-1],
+            interpolation=cv2.INTER_MAX if False else cv2.INTER_LINEAR,
+        )
+        strokes = cv2.dilate((strokes > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+        small = cv2.inpaint(small, strokes, 3, cv2.INPAINT_TELEA)
+    mask = (
+        cv2.resize(mask_full.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+        > 0
+    )
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    dark = cv2.GaussianBlur(_darkness(np.asarray(small, dtype=np.uint8)), (0, 0), 1.0)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31))
+    background = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)
+    tophat = dark - background
+    tophat[~mask] = 0
+    scaled = np.clip(tophat * 2.0, 0, 255).astype(np.uint8)
+    otsu, _ = cv2.threshold(scaled[mask], 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    level = max(float(otsu), 40.0)
+    binary = (scaled > level) & mask
+    binary = ndimage.binary_fill_holes(binary)
+    labels, count = ndimage.label(binary)
+    if count:
+        sizes = ndimage.sum(binary, labels, range(1, count + 1))
+        keep = np.zeros(count + 1, dtype=bool)
+        keep[1:] = sizes >= 60
+        binary = keep[labels]
+    distance = cv2.distanceTransform(binary.astype(np.uint8), cv2.DIST_L2, 5)
+    skeleton = skeletonize(binary)  # type: ignore[no-untyped-call]
+    component_labels, _ = ndimage.label(binary, structure=np.ones((3, 3)))
+    result: list[Candidate] = []
+    height, width = small.shape[:2]
+    for index, where in enumerate(ndimage.find_objects(component_labels), start=1):
+        if where is None:
+            continue
+        inside = component_labels[where] == index
+        ys, xs = np.nonzero(skeleton[where] & inside)
+        if xs.size < 4:
+            continue
+        points = np.column_stack([xs + where[1].start, ys + where[0].start]).astype(np.float64)
+        segments = _segments(points)
+        area = float(inside.sum())
+        for seg in segments:
+            sx = seg[:, 0].astype(np.intp)
+            sy = seg[:, 1].astype(np.intp)
+            centre = seg.mean(axis=0)
+            _, _, vt = np.linalg.svd(seg - centre, full_matrices=False)
+            direction = vt[0]
+            along = (seg - centre) @ direction
+            length = float(along.max() - along.min()) + 1.0
+            mid = centre + direction * float(along.max() + along.min()) / 2.0
+            # The distance transform at the centre of a shaft w pixels wide is (w + 1) / 2, and
+            # the threshold takes a little of the blurred edge back: - 0.6 px is what synthetic
+            # shafts of known width need (tests/core/test_trichoscopy_detect.py).
+            widths = np.maximum(2.0 * distance[sy, sx] - 0.6, 1.0)
+            border = float(min(mid[0], mid[1], width - mid[0], height - mid[1]))
+            ends = [
+                centre + direction * float(along.min()),
+                centre + direction * float(along.max()),
+            ]
+            edge = min(min(e[0], e[1], width - 1 - e[0], height - 1 - e[1]) for e in ends)
+            result.append(
+                Candidate(
+                    x=float(mid[0]) / SCALE,
+                    y=float(mid[1]) / SCALE,
+                    length_px=length / SCALE,
+                    width_px=float(np.median(widths)) / SCALE,
+                    angle_deg=math.degrees(math.atan2(direction[1], direction[0])) % 180.0,
+                    contrast=float(np.median(tophat[sy, sx])),
+                    darkness=float(np.median(dark[sy, sx])),
+                    straightness=float(seg.shape[0]) / length,
+                    ends=int(edge <= 2),
+                    component_branches=len(segments),
+                    component_area=area / SCALE**2,
+                    border=border / SCALE,
+                    red=float(np.median(small[sy, sx, 0])),
+                    saturation=float(np.median(hsv[sy, sx, 1])),
+                    width_spread=float(np.subtract(*np.percentile(widths, [90, 10]))) / SCALE,
+                )
+            )
+    return _in_context(result), mask_full
+
+
+def _in_context(found: list[Candidate]) -> list[Candidate]:
+    """Add what a candidate looks like beside the field's other hairs: the hairs of one field
+    mostly lie one way (angle_offset from the length-weighted dominant direction), and have a
+    typical width (relative_width against the median of the long candidates)."""
+    if not found:
+        return found
+    angles = np.deg2rad([c.angle_deg for c in found]) * 2.0
+    weights = np.array([c.length_px for c in found])
+    dominant = (
+        math.degrees(
+            math.atan2(
+                float((weights * np.sin(angles)).sum()), float((weights * np.cos(angles)).sum())
+            )
+        )
+        / 2.0
+    )
+    long_widths = [c.width_px for c in found if c.length_px >= MIN_LENGTH_PX] or [
+        c.width_px for c in found
+    ]
+    typical = float(np.median(long_widths)) or 1.0
+    points = np.array([[c.x, c.y] for c in found])
+    near = (
+        np.hypot(points[:, None, 0] - points[None, :, 0], points[:, None, 1] - points[None, :, 1])
+        < 80.0
+    )
+    out = []
+    for i, c in enumerate(found):
+        offset = abs((c.angle_deg - dominant + 90.0) % 180.0 - 90.0)
+        out.append(
+            dataclasses.replace(
+                c,
+                angle_offset=offset,
+                relative_width=c.width_px / typical,
+                neighbours=int(near[i].sum()) - 1,
+            )
+        )
+    return out
+
+
+# The default analyser's rule, in full-resolution pixels of a x70 field 1280 pixels wide (set by
+# looking at the development images, not fitted): a hair is a shaft segment at least this long,
+# this wide (thinner strokes are drawn scale bars and lines), this much darker than the skin
+# round it, whose midpoint is this far inside the image (hairs cut by the border are not
+# counted: they are counted in the neighbouring field, as in a counting frame).
+MIN_LENGTH_PX = 40.0
+MIN_WIDTH_PX = 6.0
+MIN_CONTRAST = 40.0
+MIN_BORDER_PX = 45.0
+
+
+def is_hair(candidate: Candidate) -> bool:
+    """The default analyser's rule."""
+    return (
+        candidate.length_px >= MIN_LENGTH_PX
+        and candidate.width_px >= MIN_WIDTH_PX
+        and candidate.contrast >= MIN_CONTRAST
+        and candidate.border >= MIN_BORDER_PX
+    )
+
+
+_ANGLES = np.deg2rad(np.arange(0.0, 180.0, 3.0))
+_NORMALS = np.column_stack([np.sin(_ANGLES), -np.cos(_ANGLES)])
+_INLIER = 2.0  # px at half resolution from the line
+_GAP = 6.0  # a gap longer than this along the line ends a segment
+_MIN_POINTS = 8
+
+
+def _segments(points: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
+    """Straight segments of one shaft mask's skeleton, longest first: a Hough vote over the
+    skeleton points picks the best line, its longest gap-free run of inliers is one segment,
+    those points are removed, and so on. A fan of hairs from one opening gives one segment per
+    hair; a skeleton's short spurs are left over."""
+    remaining = points
+    found: list[npt.NDArray[np.float64]] = []
+    while remaining.shape[0] >= _MIN_POINTS:
+        rho = remaining @ _NORMALS.T  # (points, angles)
+        bins = np.floor(rho / _INLIER).astype(np.intp)
+        low = bins.min(axis=0)
+        best_count, best_angle, centre = 0, 0, 0.0
+        for a in range(_ANGLES.size):
+            shifted = bins[:, a] - low[a]
+            counts = np.bincount(shifted, minlength=shifted.max() + 2)
+            pairs = counts[:-1] + counts[1:]  # votes in two adjacent bins: a line between them
+            top = int(pairs.argmax())
+            if pairs[top] > best_count:
+                best_count, best_angle = int(pairs[top]), a
+                centre = (top + low[a] + 1) * _INLIER
+        column = rho[:, best_angle]
+        inlier = np.abs(column - centre) <= _INLIER
+        angle = _ANGLES[best_angle]
+        along = remaining[:, 0] * np.cos(angle) + remaining[:, 1] * np.sin(angle)
+        order = np.flatnonzero(inlier)[np.argsort(along[inlier])]
+        if order.size < _MIN_POINTS:
+            break
+        steps = np.diff(along[order])
+        cuts = np.flatnonzero(steps > _GAP)
+        starts = np.concatenate([[0], cuts + 1])
+        stops = np.concatenate([cuts + 1, [order.size]])
+        run = int(np.argmax(stops - starts))
+        chosen = order[starts[run] : stops[run]]
+        if chosen.size < _MIN_POINTS:
+            break
+        found.append(remaining[chosen])
+        keep = np.ones(remaining.shape[0], dtype=bool)
+        keep[chosen] = False
+        remaining = remaining[keep]
+    return found
+
+
+def analyze(
+    image: Image,
+    um_per_px: float | None = None,
+    model: Model | None = None,
+    vellus_um: float = VELLUS_UM,
+) -> Analysis:
+    """Find the hairs of one field; with ``um_per_px`` the analysis also gives density,
+    diameters and the vellus fraction."""
+    started = time.perf_counter()
+    found, mask = candidates(image)
+    hairs = model.hairs(found) if model is not None else [c.hair() for c in found if is_hair(c)]
+    return Analysis(
+        width=int(image.shape[1]),
+        height=int(image.shape[0]),
+        hairs=tuple(hairs),
+        field_px=int(mask.sum()),
+        um_per_px=um_per_px,
+        seconds=time.perf_counter() - started,
+        vellus_um=vellus_um,
+    )

@@ -1,0 +1,115 @@
+"""The default analyser and the trainable detector on the project's own synthetic fields, whose
+truth is known: counts, positions, widths, the overlay band ignored, and a model that learns."""
+
+import math
+
+import numpy as np
+import pytest
+
+from anagen.core.invalid import InvalidDocument
+from anagen.core.trichoscopy.detect import analyze, candidates
+from anagen.core.trichoscopy.image import field_mask, read_image
+from anagen.core.trichoscopy.measure import SCHEMA
+from anagen.core.trichoscopy.model import Sample, labels, load, save, train
+from anagen.core.trichoscopy.synthetic import field
+from anagen.core.trichoscopy.voc import Box, match, scores
+
+
+def _boxes(truth):
+    """A VOC box per true hair, as an annotator would draw it round the shaft."""
+    boxes = []
+    for h in truth:
+        dx = math.cos(math.radians(h.angle_deg)) * h.length_px / 2
+        dy = math.sin(math.radians(h.angle_deg)) * h.length_px / 2
+        pad = h.width_px / 2
+        boxes.append(
+            Box(min(h.x - dx, h.x + dx) - pad, min(h.y - dy, h.y + dy) - pad,
+                max(h.x - dx, h.x + dx) + pad, max(h.y - dy, h.y + dy) + pad)
+        )  # fmt: skip
+    return boxes
+
+
+@pytest.fixture(scope="module")
+def fields():
+    return [field(seed, 180.0, 65.0, 0.1) for seed in range(4)]
+
+
+def test_the_default_analyser_finds_the_hairs_of_synthetic_fields(fields):
+    results = []
+    for f in fields:
+        result = analyze(f.image, um_per_px=f.um_per_px)
+        inside = [h for h in f.hairs if h.x > 45 and h.y > 45 and h.x < f.scene.width - 45]
+        results.append(([(h.x, h.y) for h in result.hairs], _boxes(inside), result.seconds))
+    s = scores(results)
+    assert s.f1 >= 0.8, s
+    assert s.count_mae <= 3.0, s
+
+
+def test_widths_give_the_shaft_diameter_within_5_um(fields):
+    for f in fields:
+        result = analyze(f.image, um_per_px=f.um_per_px)
+        truth = f.truth()
+        pairs = match([(h.x, h.y) for h in result.hairs], _boxes(f.hairs))
+        assert len(pairs) >= 0.7 * len(f.hairs)
+        errors = [
+            abs(result.hairs[i].width_px - f.hairs[j].width_px) * f.um_per_px for i, j in pairs
+        ]
+        assert np.mean(np.array(errors) <= 5.0) >= 0.8  # each hair: most within 5 µm
+        found = [result.hairs[i].width_px * f.um_per_px for i, _ in pairs]
+        true = [f.hairs[j].width_px * f.um_per_px for _, j in pairs]
+        assert abs(np.mean(found) - np.mean(true)) <= 5.0
+        assert truth.mean_diameter_um == pytest.approx(np.mean(truth.diameters_um()))
+
+
+def test_the_header_band_is_not_scalp_and_holds_no_hairs(fields):
+    f = fields[0]
+    mask = field_mask(f.image)
+    top = f.scene.header_rows
+    assert top > 0
+    assert not mask[: top - 1].any()
+    assert mask[top + 10 :].mean() > 0.95
+    result = analyze(f.image, um_per_px=f.um_per_px)
+    assert all(h.y > top for h in result.hairs)
+    expected = result.hair_count / (result.field_px * (f.um_per_px * 1e-4) ** 2)
+    assert result.density_per_cm2 == pytest.approx(expected)
+
+
+def test_the_c4_document_has_every_named_field(fields):
+    f = fields[1]
+    doc = analyze(f.image, um_per_px=f.um_per_px).as_json("a.jpg")
+    assert doc["schema"] == SCHEMA == "anagen.trichoscopy/1"
+    for key in ("image", "width", "height", "hair_count", "hairs", "um_per_px",
+                "density_per_cm2", "mean_diameter_um", "vellus_fraction", "seconds"):  # fmt: skip
+        assert key in doc
+    assert (doc["width"], doc["height"]) == (1280, 1024)
+    assert doc["hair_count"] == len(doc["hairs"])
+    assert set(doc["hairs"][0]) >= {"x", "y", "length_px", "width_px"}
+    uncalibrated = analyze(f.image).as_json("a.jpg")
+    assert uncalibrated["density_per_cm2"] is None
+    assert uncalibrated["mean_diameter_um"] is None
+    assert uncalibrated["vellus_fraction"] is None
+
+
+def test_an_unreadable_image_names_itself():
+    with pytest.raises(InvalidDocument, match=r"notes\.txt"):
+        read_image(b"not an image at all", "notes.txt")
+
+
+def test_a_trained_model_learns_from_annotations_and_survives_a_round_trip(fields, tmp_path):
+    samples = []
+    for k, f in enumerate(fields):
+        found, _ = candidates(f.image)
+        samples.append(Sample(f"img{k}", f"subject{k}", tuple(found), tuple(_boxes(f.hairs))))
+    assert sum(labels(s.candidates, s.boxes).sum() for s in samples) > 0
+    model = train(samples)
+    path = tmp_path / "model.zip"
+    save(model, path)
+    again = load(path)
+    assert (again.hair, again.double) == (model.hair, model.double)
+    results = []
+    for s in samples:
+        results.append(([(h.x, h.y) for h in again.hairs(s.candidates)], s.boxes, 0.0))
+    assert scores(results).f1 >= 0.8
+    (tmp_path / "bad.zip").write_bytes(b"PK not really")
+    with pytest.raises(InvalidDocument, match=r"bad\.zip"):
+        load(tmp_path / "bad.zip")
