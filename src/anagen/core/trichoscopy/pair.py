@@ -1,25 +1,27 @@
 """The two-visit phototrichogram: the same clipped site imaged days apart tells growing (anagen)
 hairs from resting (telogen) ones, because only anagen hairs get longer.
 
-1. The after image is registered to the before image (a rigid motion: the device is put back
-   on the marked site a few pixels and degrees off). Hairs are taken out of both images first
-   (a grey closing wider than a shaft), so the fit follows the skin, the follicular openings and
-   their halos, not the hairs that grew; uneven light is taken out by a high-pass. OpenCV's ECC
-   fit, coarse to fine, starts from a phase correlation.
+1. The after image is registered to the before image by a rigid motion (the device is put back
+   on the marked site a few pixels and degrees off). The fit follows the skin, the follicular
+   openings and their halos, not the hairs, which grew: hairs (a black top-hat) are weighed out
+   of both images and uneven light is taken out by a high-pass. A rough search (each turn
+   within ±12° with the shift a phase correlation gives for it) and no motion at all are both
+   refined by OpenCV's ECC fit, coarse to fine, and the better fit is kept. Tested on shifts up
+   to 40 px with turns up to 6° (640 px wide images); a fit that fails says so.
 2. Both images are analysed (``detect.analyze``); the after hairs are mapped into the before
    frame and matched one to one with the before hairs (Hungarian assignment, SciPy). A clipped
    hair keeps its emergence point and grows only at its cut end, so its before shaft lies on its
    after shaft: the cost of a pair is how far the before shaft's ends lie off the after shaft,
-   plus the angle between them. Which end is the emergence need not be known.
-3. Lengths are measured again along each before hair's own axis, in both images: from its
-   midpoint outwards, as far as the shaft stays dark (``_Shafts``). This does not depend on how
-   the detector split hairs that cross or fan out after growing, and both lengths carry the same
-   bias, which cancels in the growth.
-4. A before hair whose shaft is still there and got longer by more than the growth threshold
-   (or ran out of the after image) is anagen, one that did not is telogen; one whose shaft is
-   gone was shed, and counts as telogen (a shed hair was in telogen). An after hair that
-   matches no before hair and is not part of a grown one is new. Only before hairs that both
-   images show whole are counted; fractions are over them.
+   plus the angle between them.
+3. Each before hair is measured again along its own axis in both images (``pair_growth``), at
+   its cut end; the detector's lengths are not used, since it splits hairs that cross once they
+   have grown. An after hair that matches no before hair and is no piece of a grown one is
+   looked for in the before image: if a shaft lies under it, the detector missed that hair
+   before (often one of a narrow fan taken for one hair) and it is counted; if not, it is new.
+4. A before hair whose shaft is still there and whose cut end grew more than the growth
+   threshold (or ran out of the after image) is anagen, one that did not is telogen; one whose
+   shaft is gone was shed, and counts as telogen (a shed hair was in telogen). Only hairs that
+   both images show whole are counted; fractions are over them.
 
 The growth threshold is 0.1 mm when the images are calibrated (an anagen hair grows about
 0.35 mm a day, the commonly quoted figure: 0.1 mm is under a third of a day's growth and well
@@ -68,7 +70,7 @@ SCHEMA = "anagen.phototrichogram/1"
 ANAGEN, TELOGEN, SHED = "anagen", "telogen", "shed"
 GROWTH_UM = 100.0  # a matched hair that grew more than this is anagen
 _GROWTH_UM_PER_DAY = 350.0  # the commonly quoted scalp figure (see synthetic.GROWTH_UM_PER_DAY)
-_SHARE = 0.3  # with days_apart, a hair must have grown this share of the expected growth
+_SHARE = 0.3  # under a day apart, a hair must have grown this share of the expected growth
 _MIN_CORRELATION = 0.3  # below this the two images do not show the same skin
 _MAX_ANGLE = 15.0  # degrees between a hair's before and after shaft
 _REACH = 8.0  # px: how far a before shaft's end may lie off its after shaft, at least
@@ -243,7 +245,7 @@ def _threshold_px(before: Analysis, um_per_px: float | None, days_apart: float |
         return 2.0 * statistics.median(widths) if widths else 0.0
     growth_um = GROWTH_UM
     if days_apart is not None:
-        growth_um = max(GROWTH_UM, _SHARE * _GROWTH_UM_PER_DAY * days_apart)
+        growth_um = min(GROWTH_UM, _SHARE * _GROWTH_UM_PER_DAY * days_apart)
     return growth_um / um_per_px
 
 

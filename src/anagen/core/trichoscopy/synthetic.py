@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from anagen.core.invalid import InvalidDocument
 from anagen.core.trichoscopy.measure import VELLUS_UM, Analysis, Hair
-from anagen.core.trichoscopy.synthetic_draw import Look, Opening, finish, skin
+from anagen.core.trichoscopy.synthetic_draw import HAIR_COLOURS, Look, Opening, finish, skin
 from anagen.core.trichoscopy.synthetic_scene import (
     TERMINAL_RANGE_UM,
     VELLUS_RANGE_UM,
@@ -118,6 +118,8 @@ def field(
     _check("um_per_px", um_per_px, 0.5, 20.0)
     _check("width", width, 64, 4096)
     _check("height", height, 64, 4096)
+    if colour is not None and colour not in HAIR_COLOURS:
+        raise InvalidDocument("colour", f"must be one of {', '.join(HAIR_COLOURS)}")
     rng = np.random.default_rng(seed)
     top = round(0.045 * height) if header else 0
     area_cm2 = width * (height - top) * (um_per_px * 1e-4) ** 2

@@ -179,9 +179,15 @@ def diameters(rng: Rng, count: int, mean_um: float, vellus_fraction: float) -> l
             f"{mean_um:g} µm cannot be reached with a vellus fraction of {vellus_fraction:g} "
             f"(terminal hairs would average {target:.0f} µm; they are drawn {low:g}-{high:g} µm)",
         )
-    thick = np.clip(rng.normal(target, 9.0, terminal), low, high)
-    for _ in range(20):  # shift the terminal hairs until their mean is exact within the range
-        thick = np.clip(thick + (target - thick.mean()), low, high)
+    spread = rng.normal(0.0, 9.0, terminal)
+    spread -= spread.mean()
+    # Deviations of zero mean keep the mean exact; they shrink where the range would clip them.
+    room = min(
+        (high - target) / max(float(spread.max()), 1e-9) if spread.max() > 0 else 1.0,
+        (target - low) / max(float(-spread.min()), 1e-9) if spread.min() < 0 else 1.0,
+        1.0,
+    )
+    thick = target + room * spread
     return thin + [float(d) for d in thick]
 
 
