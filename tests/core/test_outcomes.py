@@ -189,6 +189,7 @@ def test_a_clinic_changes_thresholds_and_counts_and_the_change_is_marked():
         },
     )
     assert criteria.rule.responder_min_met == 2 and criteria.clinic_changed
+    assert criteria_with(DEFAULTS, {"vellus_um": 40}).vellus_um == 40.0
     frontal = criteria.get("density_frontal")
     assert frontal.value("min_change_pct") == 20.0 and frontal.changed == ("min_change_pct",)
     assert "satisfaction" not in {c.id for c in criteria.enabled}
@@ -219,6 +220,8 @@ def test_a_clinic_changes_thresholds_and_counts_and_the_change_is_marked():
             {"criteria": {"pull_test": {"required": True, "enabled": False}}},
             "criteria.pull_test.required",
         ),
+        ({"vellus_um": 5}, "vellus_um"),
+        ({"vellus_um": "thin"}, "vellus_um"),
         ({"rule": {"responder_min_met": 0}}, "rule.responder_min_met"),
         ({"rule": {"responder_min_met": True}}, "rule.responder_min_met"),
         ({"rule": {"responder_min_met": 10}}, "rule.responder_min_met"),

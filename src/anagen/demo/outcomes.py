@@ -40,7 +40,8 @@ from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.scheduling.models import Course, CourseStatus
 
 # A x70 trichoscope field (3.2 x 2.56 mm, about 0.08 cm²: 15-20 hairs at a typical density) at
-# a small image size, 800x640 px at 4 µm per px, so that the demo draws and analyses it quickly.
+# a small image size, 800x640 px at 4 µm per px, so that the demo draws and analyses it quickly
+# (at 640x512 the analyser finds too few hairs to show it at work).
 WIDTH, HEIGHT, UM_PER_PX = 800, 640, 4.0
 MATCH_PX = 16  # a detection within this of a drawn hair found it (about 65 µm)
 # (density per cm², mean diameter µm, vellus fraction) per site: baseline, interim, review.

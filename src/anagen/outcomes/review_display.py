@@ -113,12 +113,16 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
+def _signed(value: float) -> str:
+    return "0" if value == 0 else f"{value:+g}"
+
+
 def reason_row(r: dict[str, Any]) -> dict[str, Any]:
     """One stored reason as text: numbers without trailing zeros, signed changes, the
     photographic score in words."""
-    change = "—" if r["change"] is None else f"{r['change']:+g}"
+    change = "—" if r["change"] is None else _signed(r["change"])
     if r.get("change_pct") is not None:
-        change += f" ({r['change_pct']:+g} %)"
+        change += f" ({_signed(r['change_pct'])} %)"
     value = _number(r["value"])
     if r["measure"] == "global_photo" and r["value"] is not None:
         value = f"{int(r['value']):+d} ({PHOTO_WORDS[int(r['value'])]})"
