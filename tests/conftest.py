@@ -3,11 +3,12 @@ receptionist at clinic A, and a clinician at clinic B who must never see A's dat
 
 import datetime
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from django.db import transaction
 from django.test import Client, override_settings
 
 from anagen.accounts.models import User
@@ -130,3 +131,62 @@ def three(db: Any) -> ThreeUsers:
 
 def audit_count() -> int:
     return AuditEntry.objects.count()
+
+
+T = TypeVar("T")
+
+
+def built_once_per_module(build: Callable[[], T]) -> Any:
+    """A module-scoped fixture holding what ``build()`` made, built once for the module's tests
+    rather than once for each (what Django's TestCase.setUpTestData does for a class).
+
+    It is built inside an atomic block that stays open until the module's last test is done;
+    each test's own block (pytest-django's ``db``) is a savepoint inside it, so every test starts
+    from exactly what was built and its writes roll back to it. Tests must not share the Python
+    objects themselves: take a ``copy.deepcopy`` of them in a function-scoped fixture, as
+    setUpTestData hands each test its own copy.
+
+    Only for a module whose every database test wants this data and none of whose tests is
+    transactional (its flush would wipe the data from under the others); the fixture refuses
+    such a module.
+    """
+
+    @pytest.fixture(scope="module")
+    def built(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Any:
+        transactional = [
+            item.name
+            for item in request.session.items
+            if item.getparent(pytest.Module) is request.node and _transactional(item)
+        ]
+        if transactional:
+            pytest.fail(
+                f"built_once_per_module in a module with transactional tests: {transactional}"
+            )
+        block = transaction.atomic()
+        with django_db_blocker.unblock():
+            block.__enter__()
+            try:
+                data = build()
+            except BaseException:
+                _roll_back(block)
+                raise
+        yield data
+        with django_db_blocker.unblock():
+            _roll_back(block)
+
+    return built
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+def _roll_back(block: Any) -> None:
+    transaction.set_rollback(True)
+    block.__exit__(None, None, None)

@@ -23,7 +23,6 @@ from anagen.sessions.aftercare import (
 from anagen.sessions.models import SessionStatus, TreatmentSession
 from tests.conftest import audit_count
 from tests.scheduling_helpers import (
-    FAST_HASHERS,
     LONDON,
     book,
     last_audit,
@@ -32,11 +31,6 @@ from tests.scheduling_helpers import (
     set_up,
 )
 from tests.session_helpers import make_lot, make_product, recorded_session
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

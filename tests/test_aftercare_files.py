@@ -17,16 +17,11 @@ from anagen.patients.models import Patient
 from anagen.sessions.aftercare import aftercare_for, aftercare_ics, aftercare_pdf, session_day
 from anagen.sessions.models import TreatmentSession
 from tests.conftest import tool_missing
-from tests.scheduling_helpers import FAST_HASHERS, book, new_plan, session, set_up
+from tests.scheduling_helpers import book, new_plan, session, set_up
 from tests.session_helpers import make_lot, make_product, recorded_session
 
 PRINTED_ON = dt.date(2027, 1, 10)
 STAMP = dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

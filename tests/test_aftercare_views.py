@@ -11,13 +11,8 @@ from icalendar import Calendar
 from anagen.patients.models import Patient
 from anagen.sessions.models import SessionStatus, TreatmentSession
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, book, last_audit, new_plan, session, set_up
+from tests.scheduling_helpers import book, last_audit, new_plan, session, set_up
 from tests.session_helpers import make_lot, make_product, recorded_session
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from django.test import Client
 
 from anagen.consent.models import Consent
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, last_audit, new_plan
+from tests.scheduling_helpers import last_audit, new_plan
 from tests.test_api import error_fields, with_session, with_token
 from tests.test_consent_services import sign, written
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -9,17 +9,11 @@ import pytest
 
 from anagen.inventory.models import Lot, Product
 from tests.conftest import ThreeUsers, audit_count
-from tests.scheduling_helpers import FAST_HASHERS
 from tests.test_api import error_fields, with_token
 from tests.test_inventory_services import PRODUCT, TODAY, new_product, receive, state
 from tests.test_recall_views import History
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def lot_body(product: Product, **fields: Any) -> dict[str, Any]:

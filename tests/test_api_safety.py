@@ -2,6 +2,7 @@
 (read, change), the clinic's signals. Bad input is a 422 naming the field and writes nothing;
 clinic B's clinician gets 404 on clinic A's objects; reception gets 403."""
 
+import copy
 import datetime as dt
 
 import pytest
@@ -11,20 +12,25 @@ from anagen.audit.models import AuditEntry
 from anagen.safety.detection import signals_detect
 from anagen.safety.models import AdverseEvent
 from anagen.safety.services import signal_close
+from tests.conftest import build_three, built_once_per_module
 from tests.test_api import error_fields, with_token
 from tests.test_safety_services import exposures, record, written
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+built_world = built_once_per_module(lambda: exposures(build_three()))
 
 
 @pytest.fixture
-def world(three):
-    return exposures(three)
+def world(db, built_world):
+    """Built once for the module (tests.conftest.built_once_per_module); each test's own copy."""
+    return copy.deepcopy(built_world)
+
+
+@pytest.fixture
+def three(world):
+    return world.three
 
 
 def days_ago(n: int) -> str:

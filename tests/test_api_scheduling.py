@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from anagen.scheduling.models import Booking, BookingStatus
 from tests.scheduling_helpers import (
-    FAST_HASHERS,
     book,
     last_audit,
     new_plan,
@@ -19,11 +18,6 @@ from tests.scheduling_helpers import (
     written,
 )
 from tests.test_api import with_token
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

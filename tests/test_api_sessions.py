@@ -4,14 +4,9 @@ import pytest
 
 from anagen.sessions.models import TreatmentSession
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, set_up
+from tests.scheduling_helpers import set_up
 from tests.session_flow import NO, ready, started
 from tests.test_api import with_token
-
-
-@pytest.fixture(autouse=True)
-def fast_hashers(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from anagen.core.knowledge import load
 from anagen.core.planning import plan_document
 from tests.conftest import tool_missing
 from tests.core.intake_builders import man
-from tests.scheduling_helpers import FAST_HASHERS, new_plan
+from tests.scheduling_helpers import new_plan
 from tests.test_consent_services import SIGNATURE, sign
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -29,11 +29,6 @@ def _poppler() -> None:
     for tool in ("pdftotext", "pdftoppm"):
         if shutil.which(tool) is None:
             tool_missing(f"{tool} not found; install it with apt-get install -y poppler-utils")
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def words_of(pdf: bytes) -> str:

@@ -22,14 +22,9 @@ from anagen.core.consent import load_risks
 from anagen.patients.services import patient_archive
 from anagen.plans.models import TreatmentPlan
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, new_plan, other_patient
+from tests.scheduling_helpers import new_plan, other_patient
 
 SIGNATURE = "M 10 150 L 60 40 L 100 160 L 150 60 L 200 150"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

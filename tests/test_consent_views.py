@@ -17,15 +17,10 @@ from anagen.consent.models import Consent, ConsentTemplate
 from anagen.consent.selectors import patient_consents
 from anagen.core.consent import load_risks
 from tests.conftest import audit_count, make_user
-from tests.scheduling_helpers import FAST_HASHERS, new_plan
+from tests.scheduling_helpers import new_plan
 from tests.test_consent_services import SIGNATURE, save_template, sign, written
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

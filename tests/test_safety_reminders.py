@@ -2,6 +2,7 @@
 follow-up is due, once per due date, until the event is closed; sent by ``anagen reminders``
 next to the session reminders."""
 
+import copy
 import datetime as dt
 
 import pytest
@@ -12,19 +13,24 @@ from anagen.audit.models import AuditEntry
 from anagen.safety import services
 from anagen.safety.models import AdverseEvent
 from anagen.safety.reminders import send_follow_up_reminders
+from tests.conftest import build_three, built_once_per_module
 from tests.test_safety_services import exposures, record
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+built_world = built_once_per_module(lambda: exposures(build_three()))
 
 
 @pytest.fixture
-def world(three):
-    return exposures(three)
+def world(db, built_world):
+    """Built once for the module (tests.conftest.built_once_per_module); each test's own copy."""
+    return copy.deepcopy(built_world)
+
+
+@pytest.fixture
+def three(world):
+    return world.three
 
 
 def in_days(n: int) -> dt.date:

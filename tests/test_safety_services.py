@@ -5,6 +5,7 @@ Every write is audited with field names; every refusal names its field and write
 booked courses and signed sessions that used lots AB12 and CD34 of dutasteride and V1 of biotin.
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -18,16 +19,11 @@ from anagen.audit.services import Actor
 from anagen.safety import services
 from anagen.safety.models import AdverseEvent, FollowUp, Signal
 from anagen.sessions.models import SessionStatus, TreatmentSession
-from tests.conftest import ThreeUsers, audit_count
-from tests.scheduling_helpers import FAST_HASHERS, book, new_plan, other_patient, session, set_up
+from tests.conftest import ThreeUsers, audit_count, build_three, built_once_per_module
+from tests.scheduling_helpers import book, new_plan, other_patient, session, set_up
 from tests.session_helpers import make_lot, make_product, recorded_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @dataclass
@@ -123,9 +119,18 @@ def written(world: Exposures) -> tuple[Any, ...]:
     )
 
 
+built_world = built_once_per_module(lambda: exposures(build_three()))
+
+
 @pytest.fixture
-def world(three):
-    return exposures(three)
+def world(db, built_world):
+    """Built once for the module (tests.conftest.built_once_per_module); each test's own copy."""
+    return copy.deepcopy(built_world)
+
+
+@pytest.fixture
+def three(world):
+    return world.three
 
 
 # --- Recording --------------------------------------------------------------------------------

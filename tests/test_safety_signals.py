@@ -2,6 +2,7 @@
 without one stays quiet; a re-run updates instead of repeating; a closed signal stays closed
 until it gains a case, then reopens; every write is audited with the job as the actor."""
 
+import copy
 import datetime as dt
 
 import pytest
@@ -14,20 +15,24 @@ from anagen.safety.detection import clinic_history, job_report, signals_detect, 
 from anagen.safety.models import Signal
 from anagen.safety.services import clinic_today, signal_close
 from anagen.sessions.models import TreatmentSession
-from tests.conftest import audit_count
+from tests.conftest import audit_count, build_three, built_once_per_module
 from tests.test_safety_services import exposures, record
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+built_world = built_once_per_module(lambda: exposures(build_three()))
 
 
 @pytest.fixture
-def world(three):
-    return exposures(three)
+def world(db, built_world):
+    """Built once for the module (tests.conftest.built_once_per_module); each test's own copy."""
+    return copy.deepcopy(built_world)
+
+
+@pytest.fixture
+def three(world):
+    return world.three
 
 
 def days_ago(n: int) -> dt.date:

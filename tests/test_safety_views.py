@@ -6,6 +6,7 @@ The three-user fixture: clinic B's clinician gets 404 on clinic A's events and s
 reception gets 403 (no safety permissions); clinic A's admin may look but not record.
 """
 
+import copy
 import datetime as dt
 import re
 
@@ -18,20 +19,24 @@ from anagen.audit.models import AuditEntry
 from anagen.safety.detection import signals_detect
 from anagen.safety.models import AdverseEvent, Signal
 from anagen.safety.selectors import dashboard_safety, patient_events
-from tests.conftest import audit_count
+from tests.conftest import audit_count, build_three, built_once_per_module
 from tests.test_safety_services import exposures, record, written
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+built_world = built_once_per_module(lambda: exposures(build_three()))
 
 
 @pytest.fixture
-def world(three):
-    return exposures(three)
+def world(db, built_world):
+    """Built once for the module (tests.conftest.built_once_per_module); each test's own copy."""
+    return copy.deepcopy(built_world)
+
+
+@pytest.fixture
+def three(world):
+    return world.three
 
 
 def text(response) -> str:

@@ -45,7 +45,6 @@ from anagen.scheduling.selectors import course_sessions, remaining
 from tests.conftest import audit_count
 from tests.scheduling_helpers import (
     ALL_WEEK,
-    FAST_HASHERS,
     LONDON,
     at,
     book,
@@ -62,12 +61,6 @@ from tests.scheduling_helpers import (
 )
 
 SESSIONS = list(range(1, 12))
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The three-user fixture hashes five passwords per test; these tests never log in by password.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from anagen.scheduling.models import (
 from anagen.scheduling.selectors import course_for_plan, course_sessions
 from tests.conftest import audit_count, make_user
 from tests.scheduling_helpers import (
-    FAST_HASHERS,
     LONDON,
     at,
     book,
@@ -54,12 +53,6 @@ SCHEDULE_FORM = {
     "session_minutes": "30",
     "reminder_hours": "24",
 } | OPENING
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The three-user fixture hashes five passwords per test; these clients log in without one.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -16,14 +16,9 @@ from anagen.sessions import services
 from anagen.sessions.models import LotUse, TreatmentSession
 from anagen.sessions.selectors import session_day
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, session, set_up
+from tests.scheduling_helpers import session, set_up
 from tests.session_flow import NO, checked, ready, recorded, started
 from tests.session_helpers import make_lot, make_product
-
-
-@pytest.fixture(autouse=True)
-def fast_hashers(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ import pytest
 from anagen.scheduling.calendar_setup import clinic_zone
 from anagen.sessions.models import TreatmentSession
 from tests.conftest import audit_count
-from tests.scheduling_helpers import FAST_HASHERS, set_up
+from tests.scheduling_helpers import set_up
 from tests.session_flow import MAP, NO, checked, ready, started
 from tests.test_consultation_views import body_text
-
-
-@pytest.fixture(autouse=True)
-def fast_hashers(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -14,11 +14,6 @@ from tests.test_safety_services import exposures, record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seeded_cluster(three):
     world = exposures(three)
     onset = timezone.localdate() - dt.timedelta(days=30)

@@ -15,15 +15,17 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tqdm import tqdm
 
 from anagen.core.invalid import InvalidDocument
-from anagen.core.trichoscopy.detect import analyze, candidates
-from anagen.core.trichoscopy.image import read_image
-from anagen.core.trichoscopy.model import Model, Sample, load, save, train
-from anagen.core.trichoscopy.voc import Box, read_voc, scores
+
+# The analysis modules load OpenCV, scikit-image and scikit-learn (about 5 s of CPU); every
+# `anagen` command builds this parser, so they are imported only by the commands that use them.
+if TYPE_CHECKING:
+    from anagen.core.trichoscopy.model import Model
+    from anagen.core.trichoscopy.voc import Box
 
 __all__ = ["add_commands"]
 
@@ -98,6 +100,8 @@ def _progress(items: Sequence[_T], what: str) -> Iterable[_T]:
 
 
 def _model(path: str | None) -> Model | None:
+    from anagen.core.trichoscopy.model import load
+
     return None if path is None else load(Path(path))
 
 
@@ -107,6 +111,9 @@ def _positive(value: float | None, field: str) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from anagen.core.trichoscopy.detect import analyze
+    from anagen.core.trichoscopy.image import read_image
+
     _positive(args.um_per_px, "--um-per-px")
     _positive(args.vellus_um, "--vellus-um")
     model = _model(args.model)
@@ -124,6 +131,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from anagen.core.trichoscopy.calibrate import calibrate
+    from anagen.core.trichoscopy.image import read_image
 
     _positive(args.spacing_um, "--spacing-um")
     result = calibrate(read_image(Path(args.image), args.image), spacing_um=args.spacing_um)
@@ -132,6 +140,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
+    from anagen.core.trichoscopy.image import read_image
     from anagen.core.trichoscopy.pair import pair
 
     _positive(args.um_per_px, "--um-per-px")
@@ -167,6 +176,9 @@ def subject(name: str) -> str:
 def _readable(
     pairs: Sequence[tuple[Path, Path]], skips: _Skips, what: str
 ) -> Iterator[tuple[Path, Any, list[Box]]]:
+    from anagen.core.trichoscopy.image import read_image
+    from anagen.core.trichoscopy.voc import read_voc
+
     for image_path, note_path in _progress(pairs, what):
         try:
             image = read_image(image_path, image_path.name)
@@ -178,6 +190,9 @@ def _readable(
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from anagen.core.trichoscopy.detect import candidates
+    from anagen.core.trichoscopy.model import Sample, save, train
+
     pairs = _annotated(args.images, args.annotations)
     skips = _Skips()
     started = time.perf_counter()
@@ -198,6 +213,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from anagen.core.trichoscopy.detect import analyze
+    from anagen.core.trichoscopy.voc import scores
+
     model = _model(args.model)
     pairs = _annotated(args.images, args.annotations)
     skips = _Skips()

@@ -256,18 +256,6 @@ def plan_for(doc: dict[str, Any], start: dt.date) -> tuple[Screening, dict[str, 
     return screening, build_plan(ctx, screening, start=start)
 
 
-@PROPERTIES
-@given(doc=intakes(), start=START_DATES)
-def test_an_excluded_ingredient_never_reaches_the_plan(doc, start):
-    screening, plan = plan_for(doc, start)
-    given_ids = {i["id"] for i in plan["ingredients"]}
-    assert not given_ids & screening.excluded
-    assert not screening.treatment & screening.excluded
-    assert set(plan["screening"]["excluded_ingredients"]) == screening.excluded
-    if doc.get("requested"):
-        assert given_ids <= set(doc["requested"]["ingredients"])
-
-
 def course_breaks(sessions: list[tuple[dt.date, dt.date, dt.date]]) -> list[str]:
     """The plan invariants, checked independently of planning.course_problems:
     (date, earliest, latest) for each session."""
@@ -296,10 +284,18 @@ def sessions_of(plan: dict[str, Any]) -> list[Session]:
     ]
 
 
+# One property for both, as drawing the intakes is most of the time a property takes.
 @PROPERTIES
 @given(doc=intakes(), start=START_DATES)
-def test_a_plan_keeps_the_course_invariants(doc, start):
+def test_an_excluded_ingredient_never_reaches_the_plan_and_the_course_invariants_hold(doc, start):
     screening, plan = plan_for(doc, start)
+    given_ids = {i["id"] for i in plan["ingredients"]}
+    assert not given_ids & screening.excluded
+    assert not screening.treatment & screening.excluded
+    assert set(plan["screening"]["excluded_ingredients"]) == screening.excluded
+    if doc.get("requested"):
+        assert given_ids <= set(doc["requested"]["ingredients"])
+
     sessions = sessions_of(plan)
     if screening.verdict not in TREATABLE:
         assert sessions == []
@@ -351,12 +347,14 @@ def test_the_independent_check_catches_what_it_should():
     assert not course_breaks([(d, d, d) for d in (day, at[1], day + dt.timedelta(days=7))])
 
 
-# --- (5) the verdict is the strongest that a finding or a missing fact leads to ---------------
+# --- (5) the verdict is the strongest a finding or a missing fact leads to; (6) determinism ---
 
 
+# One property for (5) and (6), as drawing the intakes is most of the time a property takes.
 @PROPERTIES
 @given(doc=intakes())
-def test_the_verdict_is_the_strongest_that_the_findings_lead_to(doc):
+def test_the_verdict_is_the_strongest_the_findings_lead_to_and_screening_is_deterministic(doc):
+    original = copy.deepcopy(doc)
     screening = screen(doc)
     assert screening.verdict in VERDICTS
     assert all(f.severity in SEVERITIES for f in screening.findings)
@@ -368,26 +366,15 @@ def test_the_verdict_is_the_strongest_that_the_findings_lead_to(doc):
     if screening.verdict == "eligible":
         assert not screening.missing
         assert {f.severity for f in screening.findings} <= {"info"}
-
-
-@PROPERTIES
-@given(doc=intakes())
-def test_an_eligible_patient_always_has_a_treatment(doc):
-    screening = screen(doc)
+    # An eligible patient always has a treatment.
     if screening.verdict in TREATABLE:
         assert screening.treatment
-
-
-# --- (6) screening is deterministic --------------------------------------------------------------
-
-
-@PROPERTIES
-@given(doc=intakes())
-def test_screening_is_deterministic_and_leaves_the_document_alone(doc):
-    original = copy.deepcopy(doc)
-    first = screen(doc).as_json()
+    # Screening is deterministic and leaves the document alone.
     assert doc == original
-    assert screen(copy.deepcopy(doc)).as_json() == first
+    assert screen(copy.deepcopy(doc)).as_json() == screening.as_json()
+
+
+# --- (6) neither does the order of the history ------------------------------------------------
 
 
 @PROPERTIES
