@@ -19,7 +19,6 @@ from anagen.scheduling import services
 from anagen.scheduling.calendar_setup import WEEKDAYS
 from anagen.scheduling.models import Booking, Course
 from anagen.scheduling.planner import Choice, Window, plan_windows
-from tests.conftest import FAST_HASHERS as FAST_HASHERS  # older test files import it from here
 from tests.conftest import ThreeUsers, audit_count, make_patient, make_user
 from tests.test_consultation_views import EXAM, plan_for
 

@@ -10,13 +10,11 @@ from anagen.audit.services import Actor
 from anagen.outcomes import services
 from anagen.outcomes.models import TrichoscopyImage
 from tests.outcomes_helpers import UM_PER_PX, upload, visit_for, written
-from tests.scheduling_helpers import FAST_HASHERS
 from tests.test_api import API, error_fields, token_for, with_token
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 

@@ -21,12 +21,11 @@ from anagen.plans.models import TreatmentPlan
 from tests.conftest import audit_count, make_user
 from tests.outcomes_helpers import visit_for
 from tests.outcomes_review_helpers import IMPROVED, UNCHANGED, measured
-from tests.scheduling_helpers import FAST_HASHERS, new_plan
+from tests.scheduling_helpers import new_plan
 
 
 @pytest.fixture(autouse=True)
 def fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -24,12 +24,11 @@ from anagen.outcomes.models import Phototrichogram, TrichoscopyImage
 from anagen.patients.services import patient_archive
 from tests.conftest import make_user
 from tests.outcomes_helpers import UM_PER_PX, photo_consent, upload, visit_for, written
-from tests.scheduling_helpers import FAST_HASHERS, new_plan, other_patient
+from tests.scheduling_helpers import new_plan, other_patient
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 

@@ -17,7 +17,6 @@ from anagen.outcomes.report import NO_CONSENT, progress_report, report_pdf
 from tests.conftest import tool_missing
 from tests.outcomes_helpers import photo_consent
 from tests.outcomes_review_helpers import IMPROVED, measured
-from tests.scheduling_helpers import FAST_HASHERS
 from tests.test_consent_pdf import pages_png, words_of
 
 
@@ -26,7 +25,6 @@ def _set_up(settings, tmp_path):
     for tool in ("pdftotext", "pdftoppm"):
         if shutil.which(tool) is None:
             tool_missing(f"{tool} not found; install it with apt-get install -y poppler-utils")
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path
 
 
