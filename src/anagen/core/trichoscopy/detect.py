@@ -18,6 +18,7 @@ over the same candidate branches (see ``model.py``).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from typing import TYPE_CHECKING
@@ -61,6 +62,11 @@ class Candidate:
     angle_offset: float = 0.0
     relative_width: float = 1.0
     neighbours: int = 0
+    end_margin: float = 0.0
+    far_end_margin: float = 0.0
+    # What the shaft and the skin round it look like, sampled along the segment (``_appearance``):
+    # for the trained detector only.
+    appearance: tuple[float, ...] = ()
 
     def features(self) -> list[float]:
         return [
@@ -80,6 +86,8 @@ class Candidate:
             self.angle_offset,
             self.relative_width,
             float(self.neighbours),
+            self.end_margin,
+            self.far_end_margin,
         ]
 
     def hair(self, score: float = 1.0) -> Hair:
@@ -135,8 +143,7 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
     distance = cv2.distanceTransform(binary.astype(np.uint8), cv2.DIST_L2, 5)
     skeleton = skeletonize(binary)  # type: ignore[no-untyped-call]
     component_labels, _ = ndimage.label(binary, structure=np.ones((3, 3)))
-    result: list[Candidate] = []
-    height, width = small.shape[:2]
+    pieces: list[tuple[npt.NDArray[np.float64], float, int]] = []
     for index, where in enumerate(ndimage.find_objects(component_labels), start=1):
         if where is None:
             continue
@@ -147,45 +154,174 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
         points = np.column_stack([xs + where[1].start, ys + where[0].start]).astype(np.float64)
         segments = _segments(points)
         area = float(inside.sum())
-        for seg in segments:
-            sx = seg[:, 0].astype(np.intp)
-            sy = seg[:, 1].astype(np.intp)
-            centre = seg.mean(axis=0)
-            _, _, vt = np.linalg.svd(seg - centre, full_matrices=False)
-            direction = vt[0]
-            along = (seg - centre) @ direction
-            length = float(along.max() - along.min()) + 1.0
-            mid = centre + direction * float(along.max() + along.min()) / 2.0
-            # The distance transform at the centre of a shaft w pixels wide is (w + 1) / 2, and
-            # the threshold takes a little of the blurred edge back: - 0.6 px is what synthetic
-            # shafts of known width need (tests/core/test_trichoscopy_detect.py).
-            widths = np.maximum(2.0 * distance[sy, sx] - 0.6, 1.0)
-            border = float(min(mid[0], mid[1], width - mid[0], height - mid[1]))
-            ends = [
-                centre + direction * float(along.min()),
-                centre + direction * float(along.max()),
-            ]
-            edge = min(min(e[0], e[1], width - 1 - e[0], height - 1 - e[1]) for e in ends)
-            result.append(
-                Candidate(
-                    x=float(mid[0]) / SCALE,
-                    y=float(mid[1]) / SCALE,
-                    length_px=length / SCALE,
-                    width_px=float(np.median(widths)) / SCALE,
-                    angle_deg=math.degrees(math.atan2(direction[1], direction[0])) % 180.0,
-                    contrast=float(np.median(tophat[sy, sx])),
-                    darkness=float(np.median(dark[sy, sx])),
-                    straightness=float(seg.shape[0]) / length,
-                    ends=int(edge <= 2),
-                    component_branches=len(segments),
-                    component_area=area / SCALE**2,
-                    border=border / SCALE,
-                    red=float(np.median(small[sy, sx, 0])),
-                    saturation=float(np.median(hsv[sy, sx, 1])),
-                    width_spread=float(np.subtract(*np.percentile(widths, [90, 10]))) / SCALE,
-                )
+        pieces.extend((seg, area, len(segments)) for seg in segments)
+    result: list[Candidate] = []
+    height, width = small.shape[:2]
+    # How far each point is from the edge of the field (the image border or a device band): a
+    # hair cut by it is counted in the neighbouring field, and annotators leave it out.
+    rgb = small.astype(np.float32)
+    framed = np.pad(mask, 1).astype(np.uint8)
+    inside_field = cv2.distanceTransform(framed, cv2.DIST_L2, 5)[1:-1, 1:-1]
+    for seg, area, branches in _merge_collinear(pieces):
+        sx = seg[:, 0].astype(np.intp)
+        sy = seg[:, 1].astype(np.intp)
+        centre, direction, along = _line(seg)
+        length = float(along.max() - along.min()) + 1.0
+        mid = centre + direction * float(along.max() + along.min()) / 2.0
+        # The distance transform at the centre of a shaft w pixels wide is (w + 1) / 2, and
+        # the threshold takes a little of the blurred edge back: - 0.6 px is what synthetic
+        # shafts of known width need (tests/core/test_trichoscopy_detect.py).
+        widths = np.maximum(2.0 * distance[sy, sx] - 0.6, 1.0)
+        border = float(min(mid[0], mid[1], width - mid[0], height - mid[1]))
+        ends = _ends((centre, direction, along))
+        edge = min(min(e[0], e[1], width - 1 - e[0], height - 1 - e[1]) for e in ends)
+        margins = sorted(
+            float(inside_field[int(np.clip(e[1], 0, height - 1)), int(np.clip(e[0], 0, width - 1))])
+            for e in ends
+        )
+        result.append(
+            Candidate(
+                x=float(mid[0]) / SCALE,
+                y=float(mid[1]) / SCALE,
+                length_px=length / SCALE,
+                width_px=float(np.median(widths)) / SCALE,
+                angle_deg=math.degrees(math.atan2(direction[1], direction[0])) % 180.0,
+                contrast=float(np.median(tophat[sy, sx])),
+                darkness=float(np.median(dark[sy, sx])),
+                straightness=float(seg.shape[0]) / length,
+                ends=int(edge <= 2),
+                component_branches=branches,
+                component_area=area / SCALE**2,
+                border=border / SCALE,
+                red=float(np.median(small[sy, sx, 0])),
+                saturation=float(np.median(hsv[sy, sx, 1])),
+                width_spread=float(np.subtract(*np.percentile(widths, [90, 10]))) / SCALE,
+                end_margin=margins[0] / SCALE,
+                far_end_margin=margins[1] / SCALE,
+                appearance=_appearance(
+                    tophat, rgb, mid, direction, length, float(np.median(widths))
+                ),
             )
+        )
     return _in_context(result), mask_full
+
+
+def _line(
+    points: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The least-squares line through points: centre, unit direction, and each point's position
+    along it."""
+    centre = points.mean(axis=0)
+    _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
+    direction = vt[0]
+    return centre, direction, (points - centre) @ direction
+
+
+# Joining broken shafts (half-resolution pixels): the most the joined points may stray from one
+# line (90th centile), the longest gap bridged, the most two pieces may overlap along the line,
+# and how nearly parallel they must be.
+_JOIN_OFF = 2.0
+_JOIN_GAP = 12.0
+_JOIN_OVERLAP = 3.0
+_JOIN_COS = math.cos(math.radians(15.0))
+
+
+def _ends(line: tuple[npt.NDArray[np.float64], ...]) -> npt.NDArray[np.float64]:
+    centre, direction, along = line
+    return np.array([centre + direction * along.min(), centre + direction * along.max()])
+
+
+def _merge_collinear(
+    pieces: list[tuple[npt.NDArray[np.float64], float, int]],
+) -> list[tuple[npt.NDArray[np.float64], float, int]]:
+    """Join segments that continue one another along one line: a shaft that the threshold broke
+    (a lighter stretch, an overlay drawn across it) or that bends a little is one hair. Two
+    segments join when the line through both keeps its points within ``_JOIN_OFF`` px and the
+    gap between them along it is at most ``_JOIN_GAP`` px (half resolution); segments lying side
+    by side (overlapping along the line) stay apart: they are two hairs of one opening."""
+    merged = [(seg, area, branches, _line(seg)) for seg, area, branches in pieces]
+    while len(merged) > 1:
+        # Cheap tests first, for all pairs at once: nearly parallel, and an end of one near an
+        # end of the other.
+        directions = np.array([m[3][1] for m in merged])
+        ends = np.array([_ends(m[3]) for m in merged])  # (pieces, 2 ends, xy)
+        near = np.full((len(merged), len(merged)), np.inf)
+        for a, b in itertools.product(range(2), repeat=2):
+            near = np.minimum(
+                near, np.hypot(*(ends[:, None, a] - ends[None, :, b]).transpose(2, 0, 1))
+            )
+        maybe = (np.abs(directions @ directions.T) >= _JOIN_COS) & (
+            near <= _JOIN_GAP + 2 * _JOIN_OFF
+        )
+        for i, j in zip(*np.nonzero(np.triu(maybe, 1)), strict=True):
+            a, b = merged[i], merged[j]
+            both = np.vstack([a[0], b[0]])
+            centre, direction, along = line = _line(both)
+            normal = np.array([-direction[1], direction[0]])
+            if np.percentile(np.abs((both - centre) @ normal), 90) > _JOIN_OFF:
+                continue
+            ta, tb = along[: a[0].shape[0]], along[a[0].shape[0] :]
+            gap = max(tb.min() - ta.max(), ta.min() - tb.max())
+            if gap > _JOIN_GAP or gap < -_JOIN_OVERLAP:
+                continue
+            merged[i] = (both, max(a[1], b[1]), max(a[2], b[2]), line)
+            del merged[j]
+            break
+        else:
+            break
+    return [(seg, area, branches) for seg, area, branches, _ in merged]
+
+
+APPEARANCE = (12 * 9 + 1) + 7 * 3 + 14
+
+
+def _sample(
+    picture: npt.NDArray[np.float32],
+    centre: npt.NDArray[np.float64],
+    direction: npt.NDArray[np.float64],
+    along: float,
+    across: float,
+    steps: tuple[int, int],
+) -> npt.NDArray[np.float32]:
+    """Picture values on a grid lined up with a segment: ``steps[0]`` rows across it by
+    ``steps[1]`` columns along it (bilinear; mirrored beyond the image)."""
+    normal = np.array([-direction[1], direction[0]])
+    u, v = np.meshgrid(
+        np.linspace(-along / 2, along / 2, steps[1]), np.linspace(-across / 2, across / 2, steps[0])
+    )
+    map_x = (centre[0] + u * direction[0] + v * normal[0]).astype(np.float32)
+    map_y = (centre[1] + u * direction[1] + v * normal[1]).astype(np.float32)
+    sampled: npt.NDArray[np.float32] = cv2.remap(
+        picture, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
+    return sampled
+
+
+def _appearance(
+    tophat: npt.NDArray[np.float32],
+    rgb: npt.NDArray[np.float32],
+    centre: npt.NDArray[np.float64],
+    direction: npt.NDArray[np.float64],
+    length: float,
+    width: float,
+) -> tuple[float, ...]:
+    """A small picture of the candidate at half resolution, scaled to it: the local darkness on a
+    9 x 12 grid from 2.5 widths either side and a little beyond both ends (normalised, with its
+    peak), the colour across the shaft (7 points, RGB), and the darkness along its centre line
+    (14 points, from beyond one end to beyond the other). A hair is a dark band with sharp
+    parallel edges that fades at its tip; a scale bar, a crease or a fleck of scale is not."""
+    width = max(width, 2.0)
+    if direction[1] < 0:  # one way round for every segment, as angle_deg is
+        direction = -direction
+    shaft = _sample(tophat, centre, direction, length * 1.2 + 4.0, 5.0 * width, (9, 12))
+    peak = float(shaft.max())
+    colour = _sample(rgb, centre, direction, length, 5.0 * width, (7, 6)).mean(axis=1)
+    line = _sample(tophat, centre, direction, length * 1.4, 1.0, (1, 14))
+    return tuple(
+        np.concatenate([(shaft / (peak + 1e-3)).ravel(), [peak], colour.ravel(), line.ravel()])
+        .astype(float)
+        .tolist()
+    )
 
 
 def _in_context(found: list[Candidate]) -> list[Candidate]:

@@ -5,11 +5,15 @@ learnt is which of them are hairs, and which are two hairs lying together (a sha
 field's typical width). Labels come from Pascal VOC boxes, one per hair: a candidate is paired
 one-to-one with the boxes by the same rule ``evaluate`` scores by, allowing each candidate two
 hairs. The classifier is scikit-learn's histogram gradient boosting: CPU-only, a few minutes on a
-few hundred images.
+few hundred images. It sees each candidate's measurements, a small picture of it
+(``Candidate.appearance``) and what the field's other candidates are like (``_rows``).
 
-The thresholds that turn probabilities into hairs are chosen on out-of-fold predictions, with
-the folds grouped by subject where file names say who the subject is (``DATE_SUBJECT_N``), so
-that they are not tuned on images the classifier has already seen.
+How many hairs a field has is then a linear function of its candidates' probabilities (their
+expected count, and how many are fairly sure at several levels), and the most probable
+candidates up to that count are the hairs. That function is fitted on out-of-fold
+probabilities, with the folds grouped by subject where file names say who the subject is
+(``DATE_SUBJECT_N``), so that it is not fitted to what the classifier says of images it has
+already seen.
 
 Model files are written and read with skops, which refuses to load anything but the known
 scikit-learn types (a pickle would run whatever code the file names).
@@ -29,17 +33,17 @@ import numpy as np
 import numpy.typing as npt
 import skops.io as sio
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from anagen.core.invalid import InvalidDocument
-from anagen.core.trichoscopy.detect import Candidate
+from anagen.core.trichoscopy.detect import APPEARANCE, MIN_LENGTH_PX, Candidate
 from anagen.core.trichoscopy.measure import Hair
 from anagen.core.trichoscopy.voc import Box, match
 
 __all__ = ["MODEL_SCHEMA", "Model", "Sample", "labels", "load", "save", "train"]
 
 MODEL_SCHEMA = "anagen.trichoscopy-model/1"
-FEATURES = len(Candidate.features(Candidate(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 _MAX_PER_CANDIDATE = 2
 
 
@@ -63,45 +67,88 @@ def labels(found: Sequence[Candidate], boxes: Sequence[Box]) -> npt.NDArray[np.i
     return result
 
 
+def _rows(found: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+    """The classifier's input: each candidate's own features and appearance, then the field it
+    lies in (how many candidates, and the typical width, contrast and length of the long ones)
+    and the candidate against that field."""
+    own = np.array([[*c.features(), *c.appearance] for c in found], dtype=np.float64)
+    if not found:
+        return own.reshape(0, FEATURES)
+    long = [c for c in found if c.length_px >= MIN_LENGTH_PX] or list(found)
+    contrast = float(np.median([c.contrast for c in long]))
+    length = float(np.median([c.length_px for c in long]))
+    field = [
+        len(found),
+        len(long),
+        float(np.median([c.width_px for c in long])),
+        contrast,
+        length,
+        float(np.percentile([c.contrast for c in found], 90)),
+    ]
+    relative = [[c.contrast / (contrast + 1.0), c.length_px / (length + 1.0)] for c in found]
+    return np.hstack([own, np.tile(field, (len(found), 1)), np.array(relative)])
+
+
+FEATURES = len(Candidate(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).features()) + APPEARANCE + 8
+_COUNT_WEIGHTS = 10  # nine count features and the intercept
+
+
+def _count_features(probabilities: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """What the count model reads of one field's candidate probabilities (columns 0, 1, 2 hairs)."""
+    some = 1.0 - probabilities[:, 0]
+    expected = probabilities[:, 1] + 2.0 * probabilities[:, 2]
+    return np.array(
+        [
+            expected.sum(),
+            *((some > level).sum() for level in (0.3, 0.5, 0.7, 0.9)),
+            (probabilities[:, 2] > 0.3).sum(),
+            len(probabilities),
+            (some * (1.0 - some)).sum(),
+            (expected**2).sum(),
+        ],
+        dtype=np.float64,
+    )
+
+
+def _choose(
+    found: Sequence[Candidate], probabilities: npt.NDArray[np.float64], count: float
+) -> list[Hair]:
+    """The ``count`` most probable hairs: each candidate offers one hair at P(at least one) and
+    a second at P(two)."""
+    offers = [(1.0 - p[0], i) for i, p in enumerate(probabilities)]
+    offers += [(p[2], i) for i, p in enumerate(probabilities)]
+    offers.sort(key=lambda offer: -offer[0])
+    k = int(np.clip(round(count), 0, len(offers)))
+    return [found[i].hair(float(score)) for score, i in offers[:k]]
+
+
 @dataclasses.dataclass
 class Model:
-    """A fitted classifier and its two thresholds: a candidate is a hair when P(not 0) >
-    ``hair``, and two hairs when also P(2) / P(not 0) > ``double``."""
+    """A fitted candidate classifier and the linear count model over its probabilities
+    (``weights`` for ``_count_features``, then the intercept)."""
 
     classifier: HistGradientBoostingClassifier
-    hair: float
-    double: float
+    weights: tuple[float, ...]
     summary: dict[str, Any]
 
     def hairs(self, found: Sequence[Candidate]) -> list[Hair]:
         if not found:
             return []
-        probabilities = self._probabilities(np.array([c.features() for c in found]))
-        return _choose(found, probabilities, self.hair, self.double)
+        probabilities = self.probabilities(found)
+        return _choose(found, probabilities, self.count(probabilities))
 
-    def _probabilities(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def count(self, probabilities: npt.NDArray[np.float64]) -> float:
+        return float(
+            _count_features(probabilities) @ np.array(self.weights[:-1]) + self.weights[-1]
+        )
+
+    def probabilities(self, found: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+        features = _rows(found)
         raw = self.classifier.predict_proba(features)
         full = np.zeros((features.shape[0], _MAX_PER_CANDIDATE + 1))
         for column, cls in enumerate(self.classifier.classes_):
             full[:, int(cls)] = raw[:, column]
         return full
-
-
-def _choose(
-    found: Sequence[Candidate],
-    probabilities: npt.NDArray[np.float64],
-    hair: float,
-    double: float,
-) -> list[Hair]:
-    chosen: list[Hair] = []
-    for candidate, p in zip(found, probabilities, strict=True):
-        some = 1.0 - p[0]
-        if some <= hair:
-            continue
-        chosen.append(candidate.hair(float(some)))
-        if p[2] / some > double:
-            chosen.append(candidate.hair(float(some)))
-    return chosen
 
 
 def _classifier() -> HistGradientBoostingClassifier:
@@ -115,14 +162,14 @@ def train(samples: Sequence[Sample]) -> Model:
     found = [c for s in samples for c in s.candidates]
     if not found:
         raise InvalidDocument("images", "no hair-like shafts were found in the training images")
-    features = np.array([c.features() for c in found])
+    features = np.vstack([_rows(s.candidates) for s in samples])
     target = np.concatenate([labels(s.candidates, s.boxes) for s in samples])
     if len(set(target.tolist())) < 2:
         raise InvalidDocument("annotations", "need both hairs and non-hairs among the candidates")
     groups = np.array([s.group for s in samples for _ in s.candidates])
     folds = min(5, len(set(groups.tolist())))
     if folds < 2:
-        raise InvalidDocument("images", "need images of at least two subjects to tune thresholds")
+        raise InvalidDocument("images", "need images of at least two subjects to fit the count")
     with warnings.catch_warnings():
         # A rare class (two hairs in one shaft) may be absent from a fold; cross_val_predict
         # then gives it probability 0 there, which is what it should be.
@@ -135,48 +182,46 @@ def train(samples: Sequence[Sample]) -> Model:
     classes = sorted(set(target.tolist()))
     for column, cls in enumerate(classes):
         probabilities[:, cls] = out_of_fold[:, column]
-    hair, double, fit = _thresholds(samples, probabilities)
+    per_sample = np.split(probabilities, np.cumsum([len(s.candidates) for s in samples])[:-1])
+    counts = RidgeCV(alphas=np.logspace(-2, 3, 11)).fit(
+        np.array([_count_features(p) for p in per_sample]), [len(s.boxes) for s in samples]
+    )
+    weights = (*(float(w) for w in counts.coef_), float(counts.intercept_))
     classifier = _classifier().fit(features, target)
-    summary = {
+    model = Model(classifier, weights, {})
+    model.summary = {
         "schema": MODEL_SCHEMA,
         "images": len(samples),
         "groups": len(set(groups.tolist())),
         "boxes": sum(len(s.boxes) for s in samples),
         "candidates": len(found),
-        "out_of_fold": fit,
+        "out_of_fold": _fit(samples, per_sample, model),
     }
-    return Model(classifier, hair, double, summary)
+    return model
 
 
-def _thresholds(
-    samples: Sequence[Sample], probabilities: npt.NDArray[np.float64]
-) -> tuple[float, float, dict[str, float]]:
-    """The thresholds that minimise count error with F1 as the tie-breaker, out of fold."""
-    best: tuple[float, float, float, dict[str, float]] | None = None
-    for hair in np.arange(0.2, 0.71, 0.05):
-        for double in np.arange(0.3, 0.91, 0.1):
-            errors: list[int] = []
-            matched = predicted = annotated = 0
-            start = 0
-            for sample in samples:
-                stop = start + len(sample.candidates)
-                chosen = _choose(sample.candidates, probabilities[start:stop], hair, double)
-                start = stop
-                points = [(h.x, h.y) for h in chosen]
-                matched += len(match(points, sample.boxes))
-                predicted += len(points)
-                annotated += len(sample.boxes)
-                errors.append(len(points) - len(sample.boxes))
-            precision = matched / predicted if predicted else 0.0
-            recall = matched / annotated if annotated else 0.0
-            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            mae = float(np.mean(np.abs(errors)))
-            objective = mae - 2.0 * f1
-            fit = {"count_mae": mae, "bias": float(np.mean(errors)), "f1": f1}
-            if best is None or objective < best[0]:
-                best = (objective, float(hair), float(double), fit)
-    assert best is not None
-    return best[1], best[2], best[3]
+def _fit(
+    samples: Sequence[Sample], per_sample: Sequence[npt.NDArray[np.float64]], model: Model
+) -> dict[str, float]:
+    """Count error and F1 of the out-of-fold probabilities (the count model was fitted on these
+    same probabilities, so this is a little kinder than a held-out test)."""
+    errors: list[int] = []
+    matched = predicted = annotated = 0
+    for sample, probabilities in zip(samples, per_sample, strict=True):
+        chosen = _choose(sample.candidates, probabilities, model.count(probabilities))
+        points = [(h.x, h.y) for h in chosen]
+        matched += len(match(points, sample.boxes))
+        predicted += len(points)
+        annotated += len(sample.boxes)
+        errors.append(len(points) - len(sample.boxes))
+    precision = matched / predicted if predicted else 0.0
+    recall = matched / annotated if annotated else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "count_mae": float(np.mean(np.abs(errors))),
+        "bias": float(np.mean(errors)),
+        "f1": f1,
+    }
 
 
 def save(model: Model, path: Path) -> None:
@@ -185,8 +230,7 @@ def save(model: Model, path: Path) -> None:
     header = {
         "schema": MODEL_SCHEMA,
         "features": FEATURES,
-        "hair": model.hair,
-        "double": model.double,
+        "count_weights": list(model.weights),
         "summary": model.summary,
     }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -213,4 +257,7 @@ def load(path: Path) -> Model:
         raise InvalidDocument(path.name, f"holds an unreadable classifier ({error})") from None
     if not isinstance(classifier, HistGradientBoostingClassifier):
         raise InvalidDocument(path.name, "does not hold a gradient-boosting classifier")
-    return Model(classifier, float(header["hair"]), float(header["double"]), header["summary"])
+    weights = header.get("count_weights")
+    if not isinstance(weights, list) or len(weights) != _COUNT_WEIGHTS:
+        raise InvalidDocument(path.name, "has no count model; retrain it")
+    return Model(classifier, tuple(float(w) for w in weights), header["summary"])
