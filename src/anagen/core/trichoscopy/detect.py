@@ -6,13 +6,16 @@ Hairs are dark, straight, elongated shafts on lighter skin. The default analyser
 2. takes the darkness that is *local* (black top-hat: a grey closing wider than a shaft, minus
    the image), so skin shading, the bluish halo round openings and uneven lighting drop out;
 3. thresholds it (Otsu, floored), removes specks, and skeletonises the shafts (scikit-image);
-4. cuts the skeleton at its junctions, so hairs leaving one follicular opening in a fan become
-   one branch each, and keeps branches long enough to be a shaft;
-5. measures each branch: midpoint, length, and width as twice the median distance from the
-   skeleton to the shaft's edge (the distance transform, OpenCV).
+4. splits each shaft's skeleton into straight segments (a Hough vote), so hairs leaving one
+   follicular opening in a fan become one segment each, and joins segments that continue one
+   another along a line (a shaft the threshold broke is one hair);
+5. measures each segment: midpoint, length, and width as the half-height width of the darkness
+   profile across it at full resolution (the half-size mask's distance transform says where to
+   look), and how far its ends are from the edge of the field;
+6. keeps the segments the rule ``is_hair`` accepts.
 
-A model trained with ``anagen trichoscopy train`` replaces step 4's fixed rule with a classifier
-over the same candidate branches (see ``model.py``).
+A model trained with ``anagen trichoscopy train`` replaces step 6's fixed rule with a classifier
+over the same candidate segments (see ``model.py``).
 """
 
 from __future__ import annotations
@@ -298,10 +301,8 @@ def _sample(
     )
     map_x = (centre[0] + u * direction[0] + v * normal[0]).astype(np.float32)
     map_y = (centre[1] + u * direction[1] + v * normal[1]).astype(np.float32)
-    sampled: npt.NDArray[np.float32] = cv2.remap(
-        picture, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-    )
-    return sampled
+    sampled = cv2.remap(picture, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return np.asarray(sampled, dtype=np.float32)
 
 
 def _profile_width(
