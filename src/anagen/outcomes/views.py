@@ -2,9 +2,11 @@
 it (pull test, shedding, satisfaction, global assessment, phototrichogram). Images and photos
 are in views_images."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -146,18 +148,41 @@ def _recorded(request: StaffRequest, visit: MeasurementVisit, what: str) -> Http
     return redirect("visit_detail", visit.pk)
 
 
+def _record(
+    request: StaffRequest,
+    visit: MeasurementVisit,
+    form: django_forms.Form,
+    slot: str,
+    what: str,
+    write: Callable[[], object],
+) -> HttpResponse:
+    """One measurement form's POST: the service writes (and audits) it when the form is valid;
+    otherwise, or when the service refuses, the visit page shows the form in ``slot`` with its
+    errors and nothing is written."""
+    if form.is_valid():
+        try:
+            write()
+            return _recorded(request, visit, what)
+        except ValidationError as error:
+            apply_errors(form, error)
+    return visit_page(request, visit, status=400, **{slot: form})
+
+
 @clinic_member(Perm.OUTCOME_RECORD)
 @require_POST
 def pull_test_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = _visit(request, visit_id)
     form = forms.PullTestForm(request.POST, auto_id="pull_%s")
-    if form.is_valid():
-        try:
-            services.pull_test_record(actor=actor_of(request), visit=visit, **form.cleaned_data)
-            return _recorded(request, visit, "Pull test")
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, pull_form=form)
+    return _record(
+        request,
+        visit,
+        form,
+        "pull_form",
+        "Pull test",
+        lambda: services.pull_test_record(
+            actor=actor_of(request), visit=visit, **form.cleaned_data
+        ),
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -165,13 +190,14 @@ def pull_test_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
 def shedding_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = _visit(request, visit_id)
     form = forms.SheddingForm(request.POST, auto_id="shed_%s")
-    if form.is_valid():
-        try:
-            services.shedding_record(actor=actor_of(request), visit=visit, **form.cleaned_data)
-            return _recorded(request, visit, "Shedding count")
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, shedding_form=form)
+    return _record(
+        request,
+        visit,
+        form,
+        "shedding_form",
+        "Shedding count",
+        lambda: services.shedding_record(actor=actor_of(request), visit=visit, **form.cleaned_data),
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -179,15 +205,16 @@ def shedding_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
 def satisfaction_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = _visit(request, visit_id)
     form = forms.SatisfactionForm(request.POST, auto_id="sat_%s")
-    if form.is_valid():
-        try:
-            services.satisfaction_record(
-                actor=actor_of(request), visit=visit, answers=form.answers()
-            )
-            return _recorded(request, visit, "Questionnaire")
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, satisfaction_form=form)
+    return _record(
+        request,
+        visit,
+        form,
+        "satisfaction_form",
+        "Questionnaire",
+        lambda: services.satisfaction_record(
+            actor=actor_of(request), visit=visit, answers=form.answers()
+        ),
+    )
 
 
 @clinic_member(Perm.OUTCOME_REVIEW)
@@ -195,19 +222,20 @@ def satisfaction_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
 def global_assessment_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = _visit(request, visit_id)
     form = forms.GlobalAssessmentForm(request.POST, earlier=_earlier(visit), auto_id="global_%s")
-    if form.is_valid():
-        try:
-            services.global_assessment_record(
-                actor=actor_of(request),
-                visit=visit,
-                compared_with=form.compared(),
-                score=form.cleaned_data["score"],
-                note=form.cleaned_data["note"],
-            )
-            return _recorded(request, visit, "Global assessment")
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, global_form=form)
+    return _record(
+        request,
+        visit,
+        form,
+        "global_form",
+        "Global assessment",
+        lambda: services.global_assessment_record(
+            actor=actor_of(request),
+            visit=visit,
+            compared_with=form.compared(),
+            score=form.cleaned_data["score"],
+            note=form.cleaned_data["note"],
+        ),
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
