@@ -89,6 +89,24 @@ def test_a_shaft_broken_by_a_lighter_stretch_is_one_hair():
     assert long[0].width_px == pytest.approx(12, abs=2)
 
 
+def test_two_hairs_leaving_one_opening_in_a_small_image_are_each_found_along_its_own_line():
+    # A 640 x 512 phototrichogram field: shafts 10 px wide whose edges almost touch at the
+    # opening. At half size the gap closes and the two segments found lean towards each other
+    # (off by up to 5 degrees), so a hair's growth was looked for along the wrong line.
+    image = np.full((512, 640, 3), 200, dtype=np.uint8)
+    for x0, angle in ((314, 90.0), (325, 96.0)):
+        tip = (
+            round(x0 - 110 * math.cos(math.radians(angle))),
+            round(400 - 110 * math.sin(math.radians(angle))),
+        )
+        cv2.line(image, (x0, 400), tip, (40, 30, 30), 10)
+    image = cv2.GaussianBlur(image, (0, 0), 1.2)
+    found, _ = candidates(image)
+    long = sorted((c for c in found if c.length_px > 60), key=lambda c: c.angle_deg)
+    assert len(long) == 2, long
+    assert [c.angle_deg for c in long] == pytest.approx([90.0, 96.0], abs=2.0)
+
+
 def test_the_header_band_is_not_scalp_and_holds_no_hairs(fields):
     f = fields[0]
     mask = field_mask(f.image)

@@ -2,7 +2,8 @@
 
 Hairs are dark, straight, elongated shafts on lighter skin. The default analyser:
 
-1. works at half resolution (a shaft at x70 is 15-40 px wide, so nothing is lost);
+1. works at half resolution on a large field (a shaft at x70 is 15-40 px wide, so nothing is
+   lost), on a small image as it is (``working_scale``);
 2. takes the darkness that is *local* (black top-hat: a grey closing wider than a shaft, minus
    the image), so skin shading, the bluish halo round openings and uneven lighting drop out;
 3. thresholds it (Otsu, floored), removes specks, and skeletonises the shafts (scikit-image);
@@ -10,7 +11,7 @@ Hairs are dark, straight, elongated shafts on lighter skin. The default analyser
    follicular opening in a fan become one segment each, and joins segments that continue one
    another along a line (a shaft the threshold broke is one hair);
 5. measures each segment: midpoint, length, and width as the half-height width of the darkness
-   profile across it at full resolution (the half-size mask's distance transform says where to
+   profile across it at full resolution (the working mask's distance transform says where to
    look), and how far its ends are from the edge of the field;
 6. keeps the segments the rule ``is_hair`` accepts.
 
@@ -40,7 +41,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Candidate", "analyze", "candidates", "is_hair"]
 
-SCALE = 0.5
+# The working resolution: a field 1280 px wide at x70 is halved (its shafts are 15-40 px wide,
+# so nothing is lost, and the analysis takes a quarter of the time); a smaller image (a 640 x 512
+# phototrichogram field at about 6 um per px, shafts 8-12 px) is worked on whole, or the thin gap
+# between two hairs leaving one opening closes and the two are found as one shaft between them.
+HALVE_ABOVE_PX = 1000
+
+
+def working_scale(image: Image) -> float:
+    """The factor the analysis resizes an image by before looking for shafts."""
+    return 0.5 if max(image.shape[:2]) > HALVE_ABOVE_PX else 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +123,12 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
     """The candidate shaft branches of a field, and the field mask they were looked for in."""
     overlay = overlay_mask(image)
     mask_full = field_mask(image, overlay)
-    small = cv2.resize(image, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    scale = working_scale(image)
+    small = (
+        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale != 1.0
+        else np.ascontiguousarray(image)
+    )
     if overlay.any():
         strokes = cv2.resize(
             overlay.astype(np.uint8),
@@ -166,7 +181,7 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
     dark_full = _darkness(image)
     framed = np.pad(mask, 1).astype(np.uint8)
     inside_field = cv2.distanceTransform(framed, cv2.DIST_L2, 5)[1:-1, 1:-1]
-    for seg, area, branches in _merge_collinear(pieces):
+    for seg, area, branches in _merge_collinear(pieces, _JOIN_GAP_PX * scale):
         sx = seg[:, 0].astype(np.intp)
         sy = seg[:, 1].astype(np.intp)
         centre, direction, along = _line(seg)
@@ -185,15 +200,15 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
         )
         result.append(
             Candidate(
-                x=float(mid[0]) / SCALE,
-                y=float(mid[1]) / SCALE,
-                length_px=length / SCALE,
+                x=float(mid[0]) / scale,
+                y=float(mid[1]) / scale,
+                length_px=length / scale,
                 width_px=_profile_width(
                     dark_full,
-                    mid / SCALE,
+                    mid / scale,
                     direction,
-                    length / SCALE,
-                    float(np.median(widths)) / SCALE,
+                    length / scale,
+                    float(np.median(widths)) / scale,
                 ),
                 angle_deg=math.degrees(math.atan2(direction[1], direction[0])) % 180.0,
                 contrast=float(np.median(tophat[sy, sx])),
@@ -201,13 +216,13 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
                 straightness=float(seg.shape[0]) / length,
                 ends=int(edge <= 2),
                 component_branches=branches,
-                component_area=area / SCALE**2,
-                border=border / SCALE,
+                component_area=area / scale**2,
+                border=border / scale,
                 red=float(np.median(small[sy, sx, 0])),
                 saturation=float(np.median(hsv[sy, sx, 1])),
-                width_spread=float(np.subtract(*np.percentile(widths, [90, 10]))) / SCALE,
-                end_margin=margins[0] / SCALE,
-                far_end_margin=margins[1] / SCALE,
+                width_spread=float(np.subtract(*np.percentile(widths, [90, 10]))) / scale,
+                end_margin=margins[0] / scale,
+                far_end_margin=margins[1] / scale,
                 appearance=_appearance(
                     tophat, rgb, mid, direction, length, float(np.median(widths))
                 ),
@@ -227,11 +242,11 @@ def _line(
     return centre, direction, (points - centre) @ direction
 
 
-# Joining broken shafts (half-resolution pixels): the most the joined points may stray from one
+# Joining broken shafts (working pixels unless said): the most the joined points may stray from one
 # line (90th centile), the longest gap bridged, the most two pieces may overlap along the line,
 # and how nearly parallel they must be.
 _JOIN_OFF = 2.0
-_JOIN_GAP = 12.0
+_JOIN_GAP_PX = 24.0  # full-resolution px
 _JOIN_OVERLAP = 3.0
 _JOIN_COS = math.cos(math.radians(15.0))
 
@@ -242,12 +257,12 @@ def _ends(line: tuple[npt.NDArray[np.float64], ...]) -> npt.NDArray[np.float64]:
 
 
 def _merge_collinear(
-    pieces: list[tuple[npt.NDArray[np.float64], float, int]],
+    pieces: list[tuple[npt.NDArray[np.float64], float, int]], longest_gap: float
 ) -> list[tuple[npt.NDArray[np.float64], float, int]]:
     """Join segments that continue one another along one line: a shaft that the threshold broke
     (a lighter stretch, an overlay drawn across it) or that bends a little is one hair. Two
     segments join when the line through both keeps its points within ``_JOIN_OFF`` px and the
-    gap between them along it is at most ``_JOIN_GAP`` px (half resolution); segments lying side
+    gap between them along it is at most ``longest_gap`` working px; segments lying side
     by side (overlapping along the line) stay apart: they are two hairs of one opening."""
     merged = [(seg, area, branches, _line(seg)) for seg, area, branches in pieces]
     while len(merged) > 1:
@@ -261,7 +276,7 @@ def _merge_collinear(
                 near, np.hypot(*(ends[:, None, a] - ends[None, :, b]).transpose(2, 0, 1))
             )
         maybe = (np.abs(directions @ directions.T) >= _JOIN_COS) & (
-            near <= _JOIN_GAP + 2 * _JOIN_OFF
+            near <= longest_gap + 2 * _JOIN_OFF
         )
         for i, j in zip(*np.nonzero(np.triu(maybe, 1)), strict=True):
             a, b = merged[i], merged[j]
@@ -272,7 +287,7 @@ def _merge_collinear(
                 continue
             ta, tb = along[: a[0].shape[0]], along[a[0].shape[0] :]
             gap = max(tb.min() - ta.max(), ta.min() - tb.max())
-            if gap > _JOIN_GAP or gap < -_JOIN_OVERLAP:
+            if gap > longest_gap or gap < -_JOIN_OVERLAP:
                 continue
             merged[i] = (both, max(a[1], b[1]), max(a[2], b[2]), line)
             del merged[j]
@@ -364,11 +379,12 @@ def _appearance(
     length: float,
     width: float,
 ) -> tuple[float, ...]:
-    """A small picture of the candidate at half resolution, scaled to it: the local darkness on a
-    9 x 12 grid from 2.5 widths either side and a little beyond both ends (normalised, with its
-    peak), the colour across the shaft (7 points, RGB), and the darkness along its centre line
-    (14 points, from beyond one end to beyond the other). A hair is a dark band with sharp
-    parallel edges that fades at its tip; a scale bar, a crease or a fleck of scale is not."""
+    """A small picture of the candidate at the working resolution, scaled to it: the local
+    darkness on a 9 x 12 grid from 2.5 widths either side and a little beyond both ends
+    (normalised, with its peak), the colour across the shaft (7 points, RGB), and the darkness
+    along its centre line (14 points, from beyond one end to beyond the other). A hair is a dark
+    band with sharp parallel edges that fades at its tip; a scale bar, a crease or a fleck of
+    scale is not."""
     width = max(width, 2.0)
     if direction[1] < 0:  # one way round for every segment, as angle_deg is
         direction = -direction
@@ -445,7 +461,7 @@ def is_hair(candidate: Candidate) -> bool:
 
 _ANGLES = np.deg2rad(np.arange(0.0, 180.0, 3.0))
 _NORMALS = np.column_stack([np.sin(_ANGLES), -np.cos(_ANGLES)])
-_INLIER = 2.0  # px at half resolution from the line
+_INLIER = 2.0  # working px from the line
 _GAP = 6.0  # a gap longer than this along the line ends a segment
 _MIN_POINTS = 8
 

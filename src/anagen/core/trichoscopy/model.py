@@ -6,7 +6,8 @@ field's typical width). Labels come from Pascal VOC boxes, one per hair: a candi
 one-to-one with the boxes by the same rule ``evaluate`` scores by, allowing each candidate two
 hairs. The classifier is scikit-learn's histogram gradient boosting: CPU-only, a few minutes on a
 few hundred images. It sees each candidate's measurements, a small picture of it
-(``Candidate.appearance``) and what the field's other candidates are like (``_rows``).
+(``Candidate.appearance``), what the field's other candidates are like and how it lies beside its
+nearest neighbours (``_rows``).
 
 How many hairs a field has is then a linear function of its candidates' probabilities (their
 expected count, and how many are fairly sure at several levels), and the most probable
@@ -69,8 +70,8 @@ def labels(found: Sequence[Candidate], boxes: Sequence[Box]) -> npt.NDArray[np.i
 
 def _rows(found: Sequence[Candidate]) -> npt.NDArray[np.float64]:
     """The classifier's input: each candidate's own features and appearance, then the field it
-    lies in (how many candidates, and the typical width, contrast and length of the long ones)
-    and the candidate against that field."""
+    lies in (how many candidates, and the typical width, contrast and length of the long ones),
+    the candidate against that field, and against its neighbours (``_neighbours``)."""
     own = np.array([[*c.features(), *c.appearance] for c in found], dtype=np.float64)
     if not found:
         return own.reshape(0, FEATURES)
@@ -86,10 +87,76 @@ def _rows(found: Sequence[Candidate]) -> npt.NDArray[np.float64]:
         float(np.percentile([c.contrast for c in found], 90)),
     ]
     relative = [[c.contrast / (contrast + 1.0), c.length_px / (length + 1.0)] for c in found]
-    return np.hstack([own, np.tile(field, (len(found), 1)), np.array(relative)])
+    return np.hstack([own, np.tile(field, (len(found), 1)), np.array(relative), _neighbours(found)])
 
 
-FEATURES = len(Candidate(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).features()) + APPEARANCE + 8
+_NEIGHBOURS = 18
+
+
+def _neighbours(found: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+    """Each candidate beside the segment nearest its midpoint, once among the longer candidates
+    and once among all: how far (in px, and in either's widths), at what angle, how long and how
+    dark against it, and how far its ends are from it; then how many segments run within a
+    width of it or within 20 px. A short spur at the end of a shaft, or a piece lying along a
+    hair already counted, looks like a hair on its own and not beside its neighbour; a thick
+    shaft with forked ends is often two hairs."""
+    x, y, length, width, angle, contrast = (
+        np.array([getattr(c, name) for c in found], dtype=np.float64)
+        for name in ("x", "y", "length_px", "width_px", "angle_deg", "contrast")
+    )
+    direction = np.column_stack([np.cos(np.radians(angle)), np.sin(np.radians(angle))])
+    middle = np.column_stack([x, y])
+    starts = middle - direction * length[:, None] / 2
+    stops = middle + direction * length[:, None] / 2
+    to_mid, to_start, to_stop = (
+        _to_segments(points, starts, stops) for points in (middle, starts, stops)
+    )
+    nearer_end = np.minimum(to_start, to_stop)
+    farther_end = np.maximum(to_start, to_stop)
+    rows = []
+    for i in range(len(found)):
+        row: list[float] = []
+        for among in (length >= length[i], np.ones(len(found), dtype=bool)):
+            among[i] = False
+            if not among.any():
+                row += [999.0, 99.0, 99.0, 90.0, 0.0, 0.0, 999.0, 999.0]
+                continue
+            j = int(np.argmin(np.where(among, to_mid[i], np.inf)))
+            row += [
+                to_mid[i, j],
+                to_mid[i, j] / max(width[j], 1.0),
+                to_mid[i, j] / max(width[i], 1.0),
+                abs((angle[i] - angle[j] + 90.0) % 180.0 - 90.0),
+                length[i] / length[j],
+                contrast[i] / (contrast[j] + 1.0),
+                nearer_end[i, j],
+                farther_end[i, j],
+            ]
+        others = np.arange(len(found)) != i
+        row += [
+            float((others & (to_mid[i] < width[i])).sum()),
+            float((others & (np.minimum(nearer_end[i], to_mid[i]) < 20.0)).sum()),
+        ]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(len(found), _NEIGHBOURS)
+
+
+def _to_segments(
+    points: npt.NDArray[np.float64], starts: npt.NDArray[np.float64], stops: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Distance from each point to each segment (points x segments)."""
+    run = stops - starts
+    squared = np.maximum((run**2).sum(axis=1), 1e-9)
+    offset = points[:, None, :] - starts[None, :, :]
+    t = np.clip((offset * run[None]).sum(axis=2) / squared[None], 0.0, 1.0)
+    nearest = starts[None] + t[..., None] * run[None]
+    distance: npt.NDArray[np.float64] = np.hypot(*(points[:, None, :] - nearest).transpose(2, 0, 1))
+    return distance
+
+
+FEATURES = (
+    len(Candidate(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).features()) + APPEARANCE + 8 + _NEIGHBOURS
+)
 _COUNT_WEIGHTS = 10  # nine count features and the intercept
 
 
