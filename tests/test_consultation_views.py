@@ -654,6 +654,17 @@ def test_the_knowledge_base_lists_ci08_and_its_page_shows_the_citation(three):
     assert "aad-dw-2022" in body and "actas-2020-doac" in body
 
 
+def test_a_record_with_nested_values_reads_as_names_and_values_not_python(three):
+    client = three.client(three.a_clinician)
+    response = client.get("/knowledge/satisfaction/")
+    body = body_text(response)
+    assert response.status_code == 200
+    assert "min score" in body and "Score of at least" in body and "of 100" in body
+    assert "{'" not in body and "'label'" not in body
+    protocol = body_text(client.get("/knowledge/vitamin-cocktail/"))
+    assert "every weeks" in protocol and "induction" in protocol and "[{" not in protocol
+
+
 def test_a_practitioner_reads_the_knowledge_base_and_an_unknown_record_is_404(three):
     client = three.client(practitioner(three))
     assert client.get("/knowledge/CI-08/").status_code == 200

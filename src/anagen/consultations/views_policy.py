@@ -117,6 +117,19 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/knowledge_list.html", {"kb": kb})
 
 
+def _readable(value: Any) -> dict[str, Any]:
+    """A record's value as the page shows it (``_value.html``): a mapping as a nested list of
+    names and values, a list of plain values as one line, a list of records as a list; never
+    Python's own spelling of a dict."""
+    if isinstance(value, dict):
+        return {"map": [(str(k).replace("_", " "), _readable(v)) for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        if all(not isinstance(v, dict | list | tuple) for v in value):
+            return {"text": ", ".join(str(v) for v in value) or "none"}
+        return {"list": [_readable(v) for v in value]}
+    return {"text": str(value)}
+
+
 @clinic_member(Perm.CLINICAL_VIEW)
 def knowledge_detail(request: HttpRequest, record_id: str) -> HttpResponse:
     kb = clinic_knowledge(_clinic(request))
@@ -124,6 +137,8 @@ def knowledge_detail(request: HttpRequest, record_id: str) -> HttpResponse:
         raise Http404("No such record")
     kind, record = kb.raw[record_id]
     cited = [kb.sources[s] for s in record.get("sources", ()) if s in kb.sources]
-    fields = {k: v for k, v in record.items() if k not in ("id", "sources")}
+    fields = {
+        k.replace("_", " "): _readable(v) for k, v in record.items() if k not in ("id", "sources")
+    }
     context = {"kb": kb, "kind": kind, "record_id": record_id, "fields": fields, "cited": cited}
     return render(request, "consultations/knowledge_detail.html", context)
