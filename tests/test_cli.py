@@ -115,6 +115,13 @@ def test_demo_never_touches_the_configured_database(demo):
     assert demo.result.returncode == 0 and not demo.configured.exists()
 
 
+def test_serve_refuses_a_database_that_was_never_migrated_and_says_what_to_run(tmp_path):
+    result = run(["serve", "--port", "8125"], tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert "anagen migrate" in result.stderr and "Traceback" not in result.stderr
+    assert "Serving" not in result.stdout
+
+
 def test_demo_refuses_to_run_in_production(tmp_path):
     result = run(["demo", "--no-serve"], tmp_path, ANAGEN_ENV="production")
     assert result.returncode == 2 and "refuses" in result.stderr

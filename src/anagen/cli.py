@@ -68,7 +68,20 @@ def _serve(host: str, port: int, threads: int) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
+    # Serving a database whose tables were never made answers every page with an error page;
+    # say what to do instead (Django's runserver warns the same way).
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        print(
+            f"The database ({settings.DATABASES['default']['NAME']}) has {len(pending)} "
+            "migrations not applied; run `anagen migrate` first (or `anagen demo` for the demo).",
+            file=sys.stderr,
+        )
+        return 2
     if settings.PRODUCTION:
         _manage("collectstatic", "--noinput", "--verbosity", "0")
     return _serve(args.host, args.port, threads=args.threads)
