@@ -83,6 +83,20 @@ def _conflict(error: IntegrityError) -> ValidationError:
     raise error
 
 
+def _one_writer(clinic: Clinic) -> None:
+    """Inside a booking transaction, wait for the clinic's other booking writers to finish.
+
+    Two transactions inserting overlapping bookings at once each see the other's uncommitted
+    row when PostgreSQL checks the exclusion constraint, and each waits for the other: a
+    deadlock, which PostgreSQL breaks by aborting one with an error that is not an integrity
+    error (the PostgreSQL manual warns of this for exclusion constraints). Taking the clinic row
+    first (FOR NO KEY UPDATE, so rows that merely refer to the clinic are not held up) makes the
+    second writer wait and then meet the first one's committed booking, which is answered as a
+    conflict. SQLite already admits one writer at a time; there this is a plain read.
+    """
+    Clinic.objects.select_for_update(no_key=True).filter(pk=clinic.pk).exists()
+
+
 def _check(
     clinic: Clinic,
     patient: Any,
@@ -209,6 +223,7 @@ def course_book(
     _check(clinic, plan.patient, minutes, choices, windows, [], set(), allow_outside_window)
     try:
         with transaction.atomic():
+            _one_writer(clinic)
             course: Course = Course.objects.for_clinic(clinic).create(
                 clinic=clinic,
                 patient=plan.patient,
@@ -320,6 +335,7 @@ def _book_again(
     created: list[Booking] = []
     try:
         with transaction.atomic():
+            _one_writer(clinic)
             for old in replaced:
                 old.status = CHANGE_KINDS[kind] if old == booking else BookingStatus.MOVED
                 old.status_reason = (
