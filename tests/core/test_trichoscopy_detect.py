@@ -1,6 +1,7 @@
 """The default analyser and the trainable detector on the project's own synthetic fields, whose
 truth is known: counts, positions, widths, the overlay band ignored, and a model that learns."""
 
+import dataclasses
 import math
 
 import cv2
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from anagen.core.invalid import InvalidDocument
-from anagen.core.trichoscopy.detect import analyze, candidates
+from anagen.core.trichoscopy.detect import Candidate, analyze, candidates
 from anagen.core.trichoscopy.image import field_mask, read_image
 from anagen.core.trichoscopy.measure import SCHEMA
 from anagen.core.trichoscopy.model import Sample, labels, load, save, train
@@ -139,6 +140,16 @@ def test_the_c4_document_has_every_named_field(fields):
 def test_an_unreadable_image_names_itself():
     with pytest.raises(InvalidDocument, match=r"notes\.txt"):
         read_image(b"not an image at all", "notes.txt")
+
+
+def test_two_hairs_of_one_unit_are_labelled_one_each_not_two_on_the_nearer_candidate():
+    # Two candidates, both inside both (overlapping) boxes; the first is nearer both centres.
+    one = Candidate(100, 100, 80, 12, 45, 60, 150, 1.0, 0, 1, 900, 100)
+    other = dataclasses.replace(one, x=135, y=135)
+    boxes = [Box(70, 70, 130, 130), Box(80, 80, 140, 140)]
+    assert labels([one, other], boxes).tolist() == [1, 1]
+    # A candidate alone in two boxes still stands for both hairs.
+    assert labels([one], boxes).tolist() == [2]
 
 
 def test_a_trained_model_learns_from_annotations_and_survives_a_round_trip(fields, tmp_path):

@@ -60,10 +60,15 @@ class Sample:
 
 
 def labels(found: Sequence[Candidate], boxes: Sequence[Box]) -> npt.NDArray[np.intp]:
-    """How many annotated hairs (0, 1 or 2) each candidate stands for."""
+    """How many annotated hairs (0, 1 or 2) each candidate stands for. A candidate's second
+    hair is used only where it adds a match: the boxes of one follicular unit overlap, and
+    without that reluctance a candidate nearer their centres took two of them while its
+    neighbour, the other hair, was labelled not a hair (1354 two-hair labels on the development
+    set instead of 318)."""
     points = [(c.x, c.y) for c in found for _ in range(_MAX_PER_CANDIDATE)]
+    second = [100.0 * k for _ in found for k in range(_MAX_PER_CANDIDATE)]
     result = np.zeros(len(found), dtype=np.intp)
-    for point, _ in match(points, boxes):
+    for point, _ in match(points, boxes, second):
         result[point // _MAX_PER_CANDIDATE] += 1
     return result
 

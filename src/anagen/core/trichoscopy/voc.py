@@ -62,9 +62,14 @@ def read_voc(path: Path) -> list[Box]:
     return boxes
 
 
-def match(points: Sequence[tuple[float, float]], boxes: Sequence[Box]) -> list[tuple[int, int]]:
+def match(
+    points: Sequence[tuple[float, float]],
+    boxes: Sequence[Box],
+    reluctance: Sequence[float] | None = None,
+) -> list[tuple[int, int]]:
     """One-to-one pairs (point index, box index) maximising the number of matches; among equal
-    counts, points nearer their box's centre are preferred."""
+    counts, points with less ``reluctance`` (0 each unless given; up to 1000, and 100 outweighs
+    any sum of distances) are used first, then points nearer their box's centre."""
     if not points or not boxes:
         return []
     cost = np.full((len(points), len(boxes)), 1e6)
@@ -72,7 +77,9 @@ def match(points: Sequence[tuple[float, float]], boxes: Sequence[Box]) -> list[t
         for j, box in enumerate(boxes):
             if box.contains(x, y):
                 cx, cy = (box.xmin + box.xmax) / 2, (box.ymin + box.ymax) / 2
-                cost[i, j] = math.hypot(x - cx, y - cy) / 1000.0
+                cost[i, j] = math.hypot(x - cx, y - cy) / 1000.0 + (
+                    reluctance[i] if reluctance else 0.0
+                )
     rows, cols = linear_sum_assignment(cost)
     return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if cost[i, j] < 1e6]
 
