@@ -251,3 +251,24 @@ def test_calibrations_are_the_clinic_admins_and_clinicians_to_set(three, world):
     bad = admin.post("/outcomes/devices/", {"name": "Dermoscope", "um_per_px": "2"})
     assert bad.status_code == 400 and "a device of that name already" in text(bad)
     assert admin.get(f"/visits/{world.review.pk}/").status_code == 403  # no clinical access
+
+
+def test_refused_voids_calibrations_and_device_edits_say_why_and_change_nothing(three, world):
+    client = three.client(three.a_clinician)
+    image = world.image
+    short = client.post(f"/images/{image.pk}/void/", {"reason": "no"}, follow=True)
+    assert "at least 5 characters" in text(short)
+    image.refresh_from_db()
+    assert not image.is_void
+    scale = image.um_per_px
+    bad = client.post(f"/images/{image.pk}/calibration/", {"um_per_px": "-3"})
+    assert bad.status_code == 400 and "Must be between" in text(bad)
+    image.refresh_from_db()
+    assert image.um_per_px == scale
+    admin = three.client(three.a_admin)
+    device_url = f"/outcomes/devices/{world.device.pk}/"
+    before = world.device.um_per_px
+    refused = admin.post(device_url, {"name": world.device.name, "um_per_px": "x"}, follow=True)
+    assert f"{world.device.name}: Enter a number." in text(refused)
+    world.device.refresh_from_db()
+    assert world.device.um_per_px == before

@@ -31,7 +31,7 @@ from anagen.outcomes.models import (
 )
 from anagen.outcomes.services.common import clinic_today
 from anagen.patients.selectors import patient_get
-from anagen.web.forms_errors import apply_errors
+from anagen.web.forms_errors import apply_errors, submit
 from anagen.web.request_info import actor_of
 
 # What the "void" button of a measurement row names in its URL.
@@ -156,16 +156,13 @@ def _record(
     what: str,
     write: Callable[[], object],
 ) -> HttpResponse:
-    """One measurement form's POST: the service writes (and audits) it when the form is valid;
-    otherwise, or when the service refuses, the visit page shows the form in ``slot`` with its
-    errors and nothing is written."""
-    if form.is_valid():
-        try:
-            write()
-            return _recorded(request, visit, what)
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, **{slot: form})
+    """One measurement form's POST; on a refusal the visit page shows the form in ``slot``."""
+    return submit(
+        form,
+        write,
+        lambda _: _recorded(request, visit, what),
+        lambda: visit_page(request, visit, status=400, **{slot: form}),
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -244,31 +241,36 @@ def phototrichogram_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = _visit(request, visit_id)
     images = selectors.patient_images(visit.patient)
     form = forms.PhototrichogramForm(request.POST, images=images, auto_id="ptg_%s")
-    if form.is_valid():
-        try:
-            record = services.phototrichogram_create(
-                actor=actor_of(request), before=form.chosen("before"), after=form.chosen("after")
-            )
-            return _recorded(request, record.visit, "Phototrichogram")
-        except ValidationError as error:
-            apply_errors(form, error)
-    return visit_page(request, visit, status=400, ptg_form=form)
+    return submit(
+        form,
+        lambda: services.phototrichogram_create(
+            actor=actor_of(request), before=form.chosen("before"), after=form.chosen("after")
+        ),
+        lambda record: _recorded(request, record.visit, "Phototrichogram"),
+        lambda: visit_page(request, visit, status=400, ptg_form=form),
+    )
 
 
 def _void(request: StaffRequest, visit: MeasurementVisit, record: Any) -> HttpResponse:
     form = forms.VoidForm(request.POST, auto_id="void_%s")
-    if form.is_valid():
-        try:
-            services.record_void(
-                actor=actor_of(request), record=record, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "Marked void. The record is kept.")
-            return redirect("visit_detail", visit.pk)
-        except ValidationError as error:
-            apply_errors(form, error)
-    for message in [m for errors in form.errors.values() for m in errors]:
-        messages.error(request, str(message))
-    return redirect("visit_detail", visit.pk)
+
+    def voided(_: object) -> HttpResponse:
+        messages.success(request, "Marked void. The record is kept.")
+        return redirect("visit_detail", visit.pk)
+
+    def refused() -> HttpResponse:
+        for message in [m for errors in form.errors.values() for m in errors]:
+            messages.error(request, str(message))
+        return redirect("visit_detail", visit.pk)
+
+    return submit(
+        form,
+        lambda: services.record_void(
+            actor=actor_of(request), record=record, reason=form.cleaned_data["reason"]
+        ),
+        voided,
+        refused,
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)

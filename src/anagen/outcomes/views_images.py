@@ -20,7 +20,7 @@ from anagen.outcomes import files, forms, selectors, services
 from anagen.outcomes.models import PhotoView
 from anagen.outcomes.views import _void, visit_page
 from anagen.patients.selectors import patient_get
-from anagen.web.forms_errors import apply_errors
+from anagen.web.forms_errors import apply_errors, submit
 from anagen.web.request_info import actor_of
 
 
@@ -38,23 +38,26 @@ def image_upload(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = selectors.visit_get(request.clinic, visit_id)
     devices = selectors.devices(request.clinic)
     form = forms.ImageForm(request.POST, request.FILES, devices=devices, auto_id="img_%s")
-    if form.is_valid():
-        try:
-            image = services.image_upload(
-                actor=actor_of(request),
-                visit=visit,
-                file=form.cleaned_data["file"],
-                site=form.cleaned_data["site"],
-                site_label=form.cleaned_data["site_label"],
-                um_per_px=form.cleaned_data["um_per_px"],
-                device=form.chosen_device(),
-            )
-        except ValidationError as error:
-            apply_errors(form, error, {"visit": "__all__"})
-        else:
-            messages.success(request, f"{image.detected_count} hairs detected. Check them below.")
-            return redirect("image_detail", image.pk)
-    return visit_page(request, visit, status=400, image_form=form)
+
+    def uploaded(image: Any) -> HttpResponse:
+        messages.success(request, f"{image.detected_count} hairs detected. Check them below.")
+        return redirect("image_detail", image.pk)
+
+    return submit(
+        form,
+        lambda: services.image_upload(
+            actor=actor_of(request),
+            visit=visit,
+            file=form.cleaned_data["file"],
+            site=form.cleaned_data["site"],
+            site_label=form.cleaned_data["site_label"],
+            um_per_px=form.cleaned_data["um_per_px"],
+            device=form.chosen_device(),
+        ),
+        uploaded,
+        lambda: visit_page(request, visit, status=400, image_form=form),
+        {"visit": "__all__"},
+    )
 
 
 @clinic_member(Perm.OUTCOME_VIEW)
@@ -86,21 +89,24 @@ def _image_page(request: StaffRequest, image: Any, status: int = 200, **bound: A
 def image_correct(request: StaffRequest, image_id: UUID) -> HttpResponse:
     image = selectors.image_get(request.clinic, image_id)
     form = forms.CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            image = services.image_correct(
-                actor=actor_of(request),
-                image=image,
-                add=form.cleaned_data["add"],
-                remove=form.cleaned_data["remove"],
-                version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error, {"add": "__all__", "remove": "__all__", "version": "__all__"})
-        else:
-            messages.success(request, f"Corrections saved: {image.hair_count} hairs.")
-            return redirect("image_detail", image.pk)
-    return _image_page(request, image, status=400, correction_form=form)
+
+    def corrected(image: Any) -> HttpResponse:
+        messages.success(request, f"Corrections saved: {image.hair_count} hairs.")
+        return redirect("image_detail", image.pk)
+
+    return submit(
+        form,
+        lambda: services.image_correct(
+            actor=actor_of(request),
+            image=image,
+            add=form.cleaned_data["add"],
+            remove=form.cleaned_data["remove"],
+            version=form.cleaned_data["version"],
+        ),
+        corrected,
+        lambda: _image_page(request, image, status=400, correction_form=form),
+        {"add": "__all__", "remove": "__all__", "version": "__all__"},
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -108,17 +114,19 @@ def image_correct(request: StaffRequest, image_id: UUID) -> HttpResponse:
 def image_calibrate(request: StaffRequest, image_id: UUID) -> HttpResponse:
     image = selectors.image_get(request.clinic, image_id)
     form = forms.CalibrationForm(request.POST, auto_id="cal_%s")
-    if form.is_valid():
-        try:
-            services.image_calibrate(
-                actor=actor_of(request), image=image, um_per_px=form.cleaned_data["um_per_px"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Calibration saved; the measures are recomputed.")
-            return redirect("image_detail", image.pk)
-    return _image_page(request, image, status=400, calibration_form=form)
+
+    def calibrated(_: object) -> HttpResponse:
+        messages.success(request, "Calibration saved; the measures are recomputed.")
+        return redirect("image_detail", image.pk)
+
+    return submit(
+        form,
+        lambda: services.image_calibrate(
+            actor=actor_of(request), image=image, um_per_px=form.cleaned_data["um_per_px"]
+        ),
+        calibrated,
+        lambda: _image_page(request, image, status=400, calibration_form=form),
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -138,21 +146,24 @@ def image_file(request: StaffRequest, image_id: UUID) -> HttpResponse:
 def photo_add(request: StaffRequest, visit_id: UUID) -> HttpResponse:
     visit = selectors.visit_get(request.clinic, visit_id)
     form = forms.PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
-    if form.is_valid():
-        try:
-            services.photo_add(
-                actor=actor_of(request),
-                visit=visit,
-                view=form.cleaned_data["view"],
-                file=form.cleaned_data["file"],
-                checklist=form.checklist(),
-            )
-        except ValidationError as error:
-            apply_errors(form, error, {"consent": "__all__", "visit": "__all__"})
-        else:
-            messages.success(request, "Photo added.")
-            return redirect("visit_detail", visit.pk)
-    return visit_page(request, visit, status=400, photo_form=form)
+
+    def added(_: object) -> HttpResponse:
+        messages.success(request, "Photo added.")
+        return redirect("visit_detail", visit.pk)
+
+    return submit(
+        form,
+        lambda: services.photo_add(
+            actor=actor_of(request),
+            visit=visit,
+            view=form.cleaned_data["view"],
+            file=form.cleaned_data["file"],
+            checklist=form.checklist(),
+        ),
+        added,
+        lambda: visit_page(request, visit, status=400, photo_form=form),
+        {"consent": "__all__", "visit": "__all__"},
+    )
 
 
 @clinic_member(Perm.OUTCOME_RECORD)
@@ -213,16 +224,21 @@ def device_list(request: StaffRequest) -> HttpResponse:
 def device_edit(request: StaffRequest, device_id: int) -> HttpResponse:
     device = selectors.device_get(request.clinic, device_id)
     form = forms.DeviceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.device_save(
-                actor=actor_of(request), clinic=request.clinic, device=device, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{device.name} saved.")
-            return redirect("device_list")
-    for message in [m for errors in form.errors.values() for m in errors]:
-        messages.error(request, f"{device.name}: {message!s}")
-    return redirect("device_list")
+
+    def saved(_: object) -> HttpResponse:
+        messages.success(request, f"{device.name} saved.")
+        return redirect("device_list")
+
+    def refused() -> HttpResponse:
+        for message in [m for errors in form.errors.values() for m in errors]:
+            messages.error(request, f"{device.name}: {message!s}")
+        return redirect("device_list")
+
+    return submit(
+        form,
+        lambda: services.device_save(
+            actor=actor_of(request), clinic=request.clinic, device=device, **form.cleaned_data
+        ),
+        saved,
+        refused,
+    )

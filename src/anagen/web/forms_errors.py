@@ -1,7 +1,11 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+
+T = TypeVar("T")
 
 
 def apply_errors(
@@ -15,3 +19,23 @@ def apply_errors(
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def submit(
+    form: forms.BaseForm,
+    write: Callable[[], T],
+    done: Callable[[T], HttpResponse],
+    again: Callable[[], HttpResponse],
+    rename: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """A form's POST: when the form is valid the service ``write``s (and audits) and ``done``
+    answers with what it wrote; otherwise, or when the service refuses, ``again`` shows the form
+    with its errors (``apply_errors``) and nothing is written."""
+    if form.is_valid():
+        try:
+            written = write()
+        except ValidationError as error:
+            apply_errors(form, error, rename)
+        else:
+            return done(written)
+    return again()
