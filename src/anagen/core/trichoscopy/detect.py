@@ -131,9 +131,7 @@ def candidates(image: Image) -> tuple[list[Candidate], npt.NDArray[np.bool_]]:
     )
     if overlay.any():
         strokes = cv2.resize(
-            overlay.astype(np.uint8),
-            small.shape[1::-1],
-            interpolation=cv2.INTER_MAX if False else cv2.INTER_LINEAR,
+            overlay.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_LINEAR
         )
         strokes = cv2.dilate((strokes > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
         small = cv2.inpaint(small, strokes, 3, cv2.INPAINT_TELEA)
