@@ -152,6 +152,15 @@ def test_two_hairs_of_one_unit_are_labelled_one_each_not_two_on_the_nearer_candi
     assert labels([one], boxes).tolist() == [2]
 
 
+def test_of_two_pieces_in_one_hairs_box_the_longer_takes_the_hair_even_off_centre():
+    # A shaft broken in two: a short piece at the box centre, the long rest beside it.
+    short = Candidate(100, 100, 30, 12, 90, 60, 150, 1.0, 0, 1, 900, 100)
+    long = dataclasses.replace(short, y=150, length_px=90)
+    box = [Box(90, 40, 110, 160)]
+    assert labels([short, long], box).tolist() == [0, 1]
+    assert labels([long, short], box).tolist() == [1, 0]
+
+
 def test_a_trained_model_learns_from_annotations_and_survives_a_round_trip(fields, tmp_path):
     samples = []
     for k, f in enumerate(fields):
