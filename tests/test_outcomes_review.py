@@ -3,6 +3,7 @@ plan-review flag on the dashboard and the chart, the review milestone, the clini
 who may do what, and another clinic's records as 404."""
 
 import datetime as dt
+import json
 import re
 
 import cv2
@@ -10,6 +11,8 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from anagen.audit.models import AuditEntry
 from anagen.audit.services import Actor
@@ -52,7 +55,7 @@ def test_a_clear_improvement_is_stored_as_a_responder_with_its_reasons_and_audit
     assert "T1" in density["source"] and "clinic policy (U)" in density["source"]
     assert reason(stored, "pull_test")["met"] is True  # 18 % pulled → 6 %
     assert reason(stored, "satisfaction")["value"] == 75.0
-    assert stored.criteria["result"]["met"] == 9
+    assert stored.result["met"] == 9
     assert stored.criteria["rule"]["responder_min_met"] == 3
     entry = AuditEntry.objects.order_by("-seq").first()
     assert audit_count() == before + 1
@@ -67,7 +70,7 @@ def test_no_change_is_flagged_on_the_dashboard_and_the_chart_until_taken_up(thre
     )  # fmt: skip
     stored = run(three.a_clinician, course.review)
     assert stored.label == "non_responder" and stored.flagged_for_plan_review
-    assert "Flagged for a plan review." in stored.criteria["result"]["decision"]
+    assert "Flagged for a plan review." in stored.result["decision"]
     client = three.client(three.a_clinician)
     dashboard = text(client.get("/"))
     assert "Plan reviews due" in dashboard and three.a_patient.family_name in dashboard
@@ -92,7 +95,7 @@ def test_uncalibrated_images_give_insufficient_data_never_responder(three):
     stored = run(three.a_clinician, course.review)
     assert stored.label == "insufficient_data" and not stored.flagged_for_plan_review
     assert reason(stored, "density_frontal")["status"] == "missing"
-    assert any("hair density" in line for line in stored.criteria["result"]["decision"])
+    assert any("hair density" in line for line in stored.result["decision"])
 
 
 def test_a_review_without_a_baseline_or_of_the_baseline_is_refused_and_writes_nothing(three):
@@ -226,3 +229,22 @@ def test_the_criteria_page_saves_the_clinics_criteria_and_names_a_bad_field(thre
     assert reason(stored, "density_frontal")["met"] is False  # +41.7 %, now short of 50 %
     assert "threshold set by this clinic" in reason(stored, "density_frontal")["source"]
     assert "satisfaction" not in {r["criterion"] for r in stored.reasons}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviews_stored_before_the_result_field_keep_their_result_across_the_migration(three):
+    course = measured(three.a_patient, three.a_clinician, at_review=IMPROVED)
+    stored = run(three.a_clinician, course.review)
+    result, criteria = stored.result, stored.criteria
+    assert result["met"] == 9 and "result" not in criteria
+    executor = MigrationExecutor(connection)
+    executor.migrate([("outcomes", "0001_initial")])  # back: the result into the criteria
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT criteria FROM outcomes_responsereview")
+        (old,) = cursor.fetchone()
+    old = old if isinstance(old, dict) else json.loads(old)  # SQLite hands back text
+    assert old["result"] == result
+    executor = MigrationExecutor(connection)  # the graph as the database now has it
+    executor.migrate(executor.loader.graph.leaf_nodes("outcomes"))
+    stored.refresh_from_db()
+    assert stored.result == result and stored.criteria == criteria

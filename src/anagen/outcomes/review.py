@@ -151,24 +151,23 @@ def review_run(*, actor: Actor, visit: MeasurementVisit) -> ResponseReview:
     )
     if baseline is None:  # nothing to store a comparison against
         raise ValidationError({"visit": " ".join(result.decision)})
-    snapshot = criteria.as_json()
-    snapshot["result"] = {
-        "schema": result.as_json()["schema"],
-        "decision": list(result.decision),
-        "information": [i.as_json() for i in result.information],
-        "met": result.met,
-        "evaluable": result.evaluable,
-    }
     stored = ResponseReview(
         clinic=visit.clinic, patient=visit.patient, plan=visit.plan, baseline=baseline,
         visit=visit, label=result.label, reasons=[r.as_json() for r in result.reasons],
-        criteria=snapshot, flagged_for_plan_review=result.flagged_for_plan_review,
-        reviewed_by=actor.user,
+        criteria=criteria.as_json(),
+        result={
+            "schema": result.as_json()["schema"],
+            "decision": list(result.decision),
+            "information": [i.as_json() for i in result.information],
+            "met": result.met,
+            "evaluable": result.evaluable,
+        },
+        flagged_for_plan_review=result.flagged_for_plan_review, reviewed_by=actor.user,
     )  # fmt: skip
     stored.save(force_insert=True)
     audit(
         actor, stored, "outcome.review_run",
-        ["label", "reasons", "criteria", "flagged_for_plan_review"], visit.patient,
+        ["label", "reasons", "criteria", "result", "flagged_for_plan_review"], visit.patient,
     )  # fmt: skip
     return stored
 

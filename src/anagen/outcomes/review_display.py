@@ -81,7 +81,7 @@ def _others(row: VisitNumbers) -> None:
 
 def stored_result(stored: ResponseReview) -> ResponseResult:
     """The stored review as the core's result (information left out: it is shown as stored)."""
-    result = (stored.criteria or {}).get("result", {})
+    result = stored.result
     return ResponseResult(
         label=stored.label,
         reasons=tuple(Reason.from_json(r) for r in stored.reasons),
@@ -94,14 +94,13 @@ def stored_result(stored: ResponseReview) -> ResponseResult:
 
 def review_view(stored: ResponseReview) -> dict[str, Any]:
     """A stored review, ready for a template."""
-    result = (stored.criteria or {}).get("result", {})
     core = stored_result(stored)
     return {
         "review": stored,
         "tag": LABEL_TAGS.get(stored.label, ""),
         "reasons": [reason_row(r) for r in stored.reasons],
         "decision": core.decision,
-        "information": result.get("information", []),
+        "information": stored.result.get("information", []),
         "summary": plain_summary(core),
         "rule": (stored.criteria or {}).get("rule", {}),
         "clinic_changed": (stored.criteria or {}).get("clinic_changed", False),

@@ -49,7 +49,10 @@ class ResponseReview(ClinicRecord):
     )
     label = models.CharField(max_length=20, choices=ResponseLabel.choices)
     reasons = models.JSONField(default=list)
-    criteria = models.JSONField()
+    criteria = models.JSONField()  # the criteria and rule as they stood at the review
+    # What the comparison concluded beyond the label: its decision lines, the information
+    # shown beside the criteria, and how many criteria were met of those that could be judged.
+    result = models.JSONField(default=dict)
     flagged_for_plan_review = models.BooleanField(default=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
